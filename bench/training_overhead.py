@@ -1,0 +1,121 @@
+"""What recording costs: the lab's trainer (all probes on, as the page runs it) against a plain
+torch loop (forward, loss, backward, step) on the same model, data and batch order.
+
+Runs alternate (plain, trainer, plain, ...) so machine noise hits both alike; the figure is
+the median of the per-pair ratios. Also reports the seconds from pressing Train to the first
+chart redraw on the page's default config, and that run's total time.
+
+    python bench/training_overhead.py [--runs 5] [--epochs 5]
+Last line: overhead_ratio=<median trainer/plain>  (target <= 1.10)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from core.config import MLPConfig  # noqa: E402
+from core.models import build_mlp  # noqa: E402
+from core.training import batch_orders, data_for, make_optimizer, train  # noqa: E402
+
+
+def plain_loop(cfg: MLPConfig) -> float:
+    """The baseline: the same model, data and batch order, nothing recorded. Seconds."""
+    split = data_for(cfg)
+    model = build_mlp(cfg, 2, split.n_classes)
+    opt = make_optimizer(cfg, model)
+    x, y = split.x_train, split.y_train
+    n, bs = len(x), min(cfg.batch_size, len(x))
+    next_order = batch_orders(cfg, n)
+    start = time.perf_counter()
+    for _ in range(cfg.epochs):
+        model.train()
+        order = next_order()
+        for i in range(0, n, bs):
+            idx = order[i : i + bs]
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return time.perf_counter() - start
+
+
+def recorded_loop(cfg: MLPConfig) -> float:
+    """The lab's trainer with every probe on. Seconds, measured as the trainer measures them."""
+    split = data_for(cfg)
+    return train(cfg, split=split).seconds
+
+
+def time_to_first_redraw(cfg: MLPConfig) -> tuple[float, float]:
+    """Seconds from Train to the first epoch's charts built (data, model, epoch 1, figures),
+    and the whole run's seconds; this is the page's path minus the browser."""
+    from core.insights import gradient_finding, overfit_finding
+    from core.training import History
+
+    first = {}
+    start = time.perf_counter()
+    history = History(config={}, layers=[])
+
+    def on_epoch(_record: dict) -> None:
+        if not first:
+            try:
+                from ui import charts  # figures as the page builds them (needs plotly)
+
+                charts.loss_figure(history), charts.grad_flow_figure(history)
+                charts.decision_figure(history, data_for(cfg))
+            except ImportError:
+                pass
+            gradient_finding(history), overfit_finding(history)
+            first["t"] = time.perf_counter() - start
+
+    train(cfg, on_epoch=on_epoch, history=history)
+    return first["t"], time.perf_counter() - start
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--threads", type=int, default=1, help="torch threads, as the app sets them")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    cfg = MLPConfig(
+        dataset="spiral",
+        n_samples=2000,
+        depth=10,
+        width=64,
+        batch_size=32,
+        epochs=a.epochs,
+        activation="relu",
+    )
+    print(
+        f"config: depth {cfg.depth}, width {cfg.width}, {cfg.dataset} {cfg.n_samples} points, "
+        f"batch {cfg.batch_size}, {cfg.epochs} epochs, {a.threads} torch thread(s)"
+    )
+    plain_loop(cfg), recorded_loop(cfg)  # warm-up: first calls pay for lazy init
+    ratios = []
+    for i in range(a.runs):
+        tp = plain_loop(cfg)
+        tr = recorded_loop(cfg)
+        ratios.append(tr / tp)
+        print(f"run {i + 1}: plain {tp:.3f} s, trainer {tr:.3f} s, ratio {tr / tp:.3f}")
+    default = MLPConfig()
+    t_first, t_total = time_to_first_redraw(default)
+    print(
+        f"default config ({default.epochs} epochs): first redraw after {t_first:.3f} s, "
+        f"whole run {t_total:.2f} s"
+    )
+    print(f"first_redraw_seconds={t_first:.3f}")
+    print(f"overhead_ratio={statistics.median(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    main()

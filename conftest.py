@@ -1,0 +1,8 @@
+"""Repo-root conftest: make `core` and `ui` importable however pytest is started."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))

@@ -1,0 +1,183 @@
+"""Lab configs and the one codec that turns them into URL params, CLI flags and stored keys.
+
+Every lab has ONE frozen dataclass. Its field names are public: they are the URL query
+parameters of a share link, the `python -m core train` flags, and the keys stored with a run.
+Add fields; never rename one.
+
+Each field declares its domain in `metadata` (`choices`, or `min`/`max`), a label and a help
+line, so the parser, the CLI and the page widgets all read the same rules.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from typing import Any, TypeVar
+
+from core.activations import ACTIVATIONS
+from core.datasets import DATASETS
+
+C = TypeVar("C")
+
+INITS = ("auto", "default", "xavier", "he")
+OPTIMIZERS = ("sgd", "adam")
+TRUE = {"1", "true", "yes", "on", "t", "y"}
+FALSE = {"0", "false", "no", "off", "f", "n"}
+
+
+def _f(default: Any, label: str, help: str, **rules: Any) -> Any:
+    """A config field with its label, help line and domain (`choices` or `min`/`max`)."""
+    return field(default=default, metadata={"label": label, "help": help, **rules})
+
+
+@dataclass(frozen=True)
+class MLPConfig:
+    """One MLP experiment on 2-D data: data, architecture, optimiser, seed."""
+
+    dataset: str = _f("spiral", "Data set", "which 2-D problem to learn", choices=tuple(DATASETS))
+    n_samples: int = _f(1000, "Points", "points generated in all (train + validation)", min=20, max=10000)
+    noise: float = _f(0.1, "Noise", "standard deviation of the noise added to each point", min=0.0, max=1.0)
+    val_fraction: float = _f(
+        0.3, "Validation fraction", "share of points held out for validation", min=0.05, max=0.9
+    )
+    depth: int = _f(4, "Hidden layers", "number of hidden layers", min=1, max=20)
+    width: int = _f(32, "Width", "units in each hidden layer", min=1, max=256)
+    activation: str = _f(
+        "relu", "Activation", "non-linearity after each hidden layer", choices=tuple(ACTIVATIONS)
+    )
+    init: str = _f(
+        "auto", "Init", "weight initialisation; auto = He for ReLU-like, Xavier otherwise", choices=INITS
+    )
+    dropout: float = _f(
+        0.0, "Dropout", "probability of zeroing each hidden unit while training", min=0.0, max=0.9
+    )
+    batch_norm: bool = _f(False, "Batch norm", "normalise each hidden layer's pre-activations")
+    residual: bool = _f(False, "Residual", "add each hidden layer's input to its output (skip)")
+    optimizer: str = _f("adam", "Optimizer", "sgd (with the momentum below) or adam", choices=OPTIMIZERS)
+    lr: float = _f(0.01, "Learning rate", "step size", min=1e-5, max=10.0, log=True)
+    momentum: float = _f(0.9, "Momentum", "SGD momentum (0 = plain SGD); unused by adam", min=0.0, max=0.99)
+    weight_decay: float = _f(0.0, "Weight decay", "L2 penalty on the weights", min=0.0, max=1.0)
+    batch_size: int = _f(32, "Batch size", "points per gradient step", min=1, max=4096)
+    epochs: int = _f(50, "Epochs", "passes over the training set", min=1, max=500)
+    seed: int = _f(0, "Seed", "one seed for data, split, init, batch order and dropout", min=0, max=2**31 - 1)
+
+
+class ConfigError(ValueError):
+    """A value that is not valid for a config field; the message names the field and the rule."""
+
+
+def _type(cls: type, name: str) -> type:
+    """The Python type of a field (annotations are strings under `from __future__`)."""
+    return {"int": int, "float": float, "bool": bool, "str": str}[cls.__annotations__[name]]
+
+
+def field_specs(cls: type) -> dict[str, dict[str, Any]]:
+    """name -> {type, default, label, help, choices/min/max} for every field of a config class."""
+    out = {}
+    for f in fields(cls):
+        assert f.default is not MISSING
+        out[f.name] = {"type": _type(cls, f.name), "default": f.default, **f.metadata}
+    return out
+
+
+def parse_value(cls: type, name: str, raw: Any) -> Any:
+    """Parse and check one field from text (or a native value); raise ConfigError with a reason."""
+    specs = field_specs(cls)
+    if name not in specs:
+        raise ConfigError(f"{name}: unknown parameter")
+    spec = specs[name]
+    kind = spec["type"]
+    text = str(raw).strip()
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if text.lower() in TRUE:
+            return True
+        if text.lower() in FALSE:
+            return False
+        raise ConfigError(f"{name}: {text!r} is not true or false")
+    if kind is str:
+        if text not in spec["choices"]:
+            raise ConfigError(f"{name}: {text!r} is not one of {', '.join(spec['choices'])}")
+        return text
+    try:
+        value = kind(text) if kind is float else _parse_int(text)
+    except ValueError:
+        raise ConfigError(f"{name}: {text!r} is not a{'n integer' if kind is int else ' number'}") from None
+    if kind is float and not math.isfinite(value):
+        raise ConfigError(f"{name}: {text!r} is not a finite number")
+    lo, hi = spec.get("min"), spec.get("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{name}: {text} is outside {lo:g} to {hi:g}")
+    return value
+
+
+def _parse_int(text: str) -> int:
+    """An integer from text; '5.0' is accepted, '5.5' is not."""
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        if not value.is_integer():
+            raise
+        return int(value)
+
+
+def format_value(value: Any) -> str:
+    """Text for one field value, exact enough to parse back to the same value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)  # shortest text that round-trips
+    return str(value)
+
+
+def to_params(cfg: Any) -> dict[str, str]:
+    """Every field as text: a share link holds the whole config, so later default changes
+    cannot alter an old experiment."""
+    return {k: format_value(v) for k, v in asdict(cfg).items()}
+
+
+def from_params(cls: type[C], params: dict[str, Any]) -> tuple[C, list[str]]:
+    """Lenient parse for URLs and stored runs: a bad value falls back to its default and
+    yields one readable notice; unknown keys are reported and ignored."""
+    values, notices = {}, []
+    specs = field_specs(cls)
+    for key, raw in params.items():
+        if isinstance(raw, list):  # repeated URL key: the last one wins, as in browsers' forms
+            raw = raw[-1] if raw else ""
+        if key not in specs:
+            notices.append(f"{key}: unknown parameter, ignored")
+            continue
+        try:
+            values[key] = parse_value(cls, key, raw)
+        except ConfigError as err:
+            notices.append(f"{err}; using the default {format_value(specs[key]['default'])}")
+    return cls(**values), notices
+
+
+def from_dict_strict(cls: type[C], values: dict[str, Any]) -> C:
+    """Strict parse (CLI, imports): the first bad or unknown value raises ConfigError."""
+    return cls(**{k: parse_value(cls, k, v) for k, v in values.items()})
+
+
+def changed_fields(a: Any, b: Any) -> dict[str, tuple[Any, Any]]:
+    """Fields whose values differ between two configs of the same class: name -> (a, b)."""
+    da, db = asdict(a), asdict(b)
+    return {k: (da[k], db[k]) for k in da if da[k] != db[k]}
+
+
+__all__ = [
+    "MLPConfig",
+    "ConfigError",
+    "INITS",
+    "OPTIMIZERS",
+    "field_specs",
+    "parse_value",
+    "format_value",
+    "to_params",
+    "from_params",
+    "from_dict_strict",
+    "changed_fields",
+    "replace",
+]

@@ -1,0 +1,160 @@
+"""What we measure inside a model: gradient norms, activation statistics, histograms.
+
+Costs matter here, because these run inside the training loop:
+- GradNorms.add() runs after every backward(): ONE fused torch._foreach_norm over the layer
+  gradients, summed on the device; nothing reaches the CPU until the epoch ends.
+- ActivationProbe hooks the activation modules only during the once-per-epoch evaluation pass,
+  so the training steps pay nothing for it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import torch
+from torch import Tensor, nn
+
+from core.activations import ACTIVATIONS, SATURATION
+
+HIST_BINS = 30
+
+
+class GradNorms:
+    """Running sum of each layer's weight-gradient L2 norm over an epoch's steps."""
+
+    def __init__(self, layers: dict[str, nn.Module]) -> None:
+        self.names = list(layers)
+        self.weights = [m.weight for m in layers.values()]
+        self.total: Tensor | None = None
+        self.steps = 0
+
+    def add(self) -> None:
+        """Call right after backward(), before clipping or step()."""
+        grads = [w.grad for w in self.weights]
+        norms = torch.stack(torch._foreach_norm(grads))  # (L,), one kernel for all layers
+        self.total = norms if self.total is None else self.total.add_(norms)
+        self.steps += 1
+
+    def pop_epoch(self) -> dict[str, float]:
+        """Mean norm per layer over the steps since the last call (one device-to-CPU copy)."""
+        if self.total is None:
+            return {}
+        means = (self.total / self.steps).tolist()
+        self.total, self.steps = None, 0
+        return dict(zip(self.names, means))
+
+
+PROBE_ROWS = 256  # activation statistics use the first rows of the watched pass: plenty for a mean
+
+
+def activation_stats(y: Tensor, activation: str) -> dict[str, Tensor]:
+    """Statistics of activations y (L, N, units), for L layers at once, as (L,) tensors.
+
+    saturated: share of outputs where f' < 10% of its maximum (sigmoid/tanh near their rails).
+    dead:      share of units that output exactly 0 for every input in the batch (ReLU).
+    """
+    act = ACTIVATIONS[activation]
+    flat = y.flatten(1)  # (L, N * units)
+    mean = flat.mean(1)
+    # std from E[y^2] - E[y]^2 (with Bessel's n/(n-1)): one pass, far faster than Tensor.std here
+    n = flat.shape[1]
+    var = ((flat * flat).mean(1) - mean * mean).clamp_min(0) * (n / max(n - 1, 1))
+    stats = {"mean": mean, "std": var.sqrt()}
+    if activation == "sigmoid":  # sigma' = y(1-y): saturated where y(1-y) < 0.1 * 1/4
+        stats["saturated"] = (flat * (1 - flat) < SATURATION * act.max_grad).float().mean(1)
+    elif activation == "tanh":  # tanh' = 1 - y^2
+        stats["saturated"] = (1 - flat * flat < SATURATION * act.max_grad).float().mean(1)
+    if activation == "relu":
+        stats["dead"] = (y.flatten(2).amax(1) <= 0).float().mean(1)  # 0 for every input
+    return stats
+
+
+class ActivationProbe:
+    """Collects activation_stats for each hidden block's activation output during `watch()`."""
+
+    def __init__(self, model: nn.Module, activation: str) -> None:
+        self.activation = activation
+        self.targets = {name: m.act for name, m in model.named_children() if hasattr(m, "act")}
+        self.outputs: dict[str, Tensor] = {}
+
+    @contextmanager
+    def watch(self):
+        """Hook the activation modules for the duration of one forward pass."""
+
+        def hook(name: str):
+            def fn(_module: nn.Module, _inp: tuple, out: Tensor) -> None:
+                self.outputs[name] = out.detach()[:PROBE_ROWS]
+
+            return fn
+
+        handles = [m.register_forward_hook(hook(n)) for n, m in self.targets.items()]
+        try:
+            yield self
+        finally:
+            for h in handles:
+                h.remove()
+
+    def pop_stats(self) -> dict[str, dict[str, float]]:
+        """Per-layer statistics of the last watched pass, as floats (one device-to-CPU copy).
+        Layers of one shape (an MLP's hidden layers) are measured in one batched pass."""
+        outputs, self.outputs = self.outputs, {}
+        groups: dict[tuple, list[str]] = {}
+        for name, y in outputs.items():
+            groups.setdefault(tuple(y.shape), []).append(name)
+        names, parts = [], []
+        for group in groups.values():
+            stats = activation_stats(torch.stack([outputs[n] for n in group]), self.activation)
+            names += group
+            parts.append(torch.stack(list(stats.values()), 1))  # (layers, stats)
+        if not parts:
+            return {}
+        keys = list(stats)
+        rows = dict(zip(names, torch.cat(parts).tolist()))
+        return {n: dict(zip(keys, rows[n])) for n in outputs}
+
+
+def histograms(tensors: list[Tensor], bins: int = HIST_BINS) -> list[dict]:
+    """Fixed-bin histograms ({lo, hi, counts}, `bins` equal bins from min to max) of several
+    tensors, with two device-to-CPU copies in all."""
+    flat = [t.detach().float().flatten() for t in tensors]
+    ranges = torch.stack([torch.stack(torch.aminmax(t)) for t in flat]).tolist()  # (T, 2)
+    counts = []
+    for i, (t, (lo, hi)) in enumerate(zip(flat, ranges)):
+        if hi <= lo:  # all values equal: a hair-wide range keeps the edges well defined
+            pad = max(1e-12, abs(lo) * 1e-6)
+            lo, hi = ranges[i] = [lo - pad, hi + pad]
+        counts.append(torch.histc(t, bins=bins, min=lo, max=hi))
+    counts = torch.stack(counts).to(torch.int64).tolist()
+    return [{"lo": lo, "hi": hi, "counts": c} for (lo, hi), c in zip(ranges, counts)]
+
+
+def layer_histograms(layers: dict[str, nn.Module]) -> dict[str, dict]:
+    """name -> {weight: histogram, grad: histogram of the last step's gradient}."""
+    tensors, keys = [], []
+    for name, m in layers.items():
+        for kind, t in (("weight", m.weight), ("grad", m.weight.grad)):
+            if t is not None:
+                tensors.append(t)
+                keys.append((name, kind))
+    out: dict[str, dict] = {name: {} for name in layers}
+    for (name, kind), h in zip(keys, histograms(tensors)):
+        out[name][kind] = h
+    return out
+
+
+@torch.no_grad()
+def decision_grid(model: nn.Module, lim: float, steps: int = 80) -> tuple[list[float], Tensor]:
+    """Class probabilities over a steps x steps grid covering [-lim, lim]^2.
+
+    Returns the axis coordinates and probabilities of shape (steps, steps, classes), indexed
+    [row = y, column = x] as an image is.
+    """
+    was_training = model.training
+    model.eval()
+    axis = torch.linspace(-lim, lim, steps)
+    gy, gx = torch.meshgrid(axis, axis, indexing="ij")
+    device = next(model.parameters()).device
+    points = torch.stack([gx.flatten(), gy.flatten()], 1).to(device)  # (steps^2, 2)
+    probs = torch.softmax(model(points), 1).reshape(steps, steps, -1).cpu()
+    model.train(was_training)
+    return axis.tolist(), probs

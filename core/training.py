@@ -1,0 +1,217 @@
+"""train(cfg) -> History: the explicit training loop, with everything the lab shows recorded.
+
+The loop reads as the algorithm. Per step: (1) forward, (2) cross-entropy, (3) backward,
+(4) record each layer's gradient norm (fused, on the device), (5) optimiser step.
+Per epoch: evaluate train and validation sets without dropout (activation statistics are
+hooked onto that pass), take weight and gradient histograms, then call back.
+
+Progress leaves only through callbacks: on_epoch(record) after each epoch and should_stop()
+before each; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.config import MLPConfig
+from core.datasets import Split, make_split
+from core.models import build_mlp, resolve_init, weight_layers
+from core.probes import ActivationProbe, GradNorms, layer_histograms
+
+# Training-set metrics are measured each epoch on a fixed sample of this many training points
+# (all of them when there are fewer): the curve's shape is the same at a fraction of the cost.
+EVAL_TRAIN_POINTS = 512
+
+
+@dataclass
+class History:
+    """A run as plain data: config, layer names, status and one record per finished epoch.
+
+    status: "running", "finished", "stopped" (by the user) or "diverged" (non-finite loss).
+    `model` is the trained module, kept in memory for the page; it is never serialised.
+    """
+
+    config: dict[str, Any]
+    layers: list[str]
+    lab: str = "mlp"
+    status: str = "running"
+    message: str = ""
+    seconds: float = 0.0
+    epochs: list[dict[str, Any]] = field(default_factory=list)
+    model: nn.Module | None = field(default=None, repr=False, compare=False)
+
+    def series(self, key: str) -> list[float]:
+        """One scalar per epoch, e.g. series("val_loss")."""
+        return [r[key] for r in self.epochs]
+
+    def grad_norm(self) -> dict[str, list[float]]:
+        """Layer name -> mean gradient norm per epoch, input side first."""
+        return {name: [r["grad_norm"][name] for r in self.epochs] for name in self.layers}
+
+    def to_dict(self, detail: bool = True) -> dict[str, Any]:
+        """The JSON contract shared by the CLI, the store and export.
+
+        `epochs` holds the scalar metrics per epoch; with detail, also activation stats and
+        histograms (`act`, `hist`) per epoch.
+        """
+        keep = None if detail else {"act", "hist"}
+        return {
+            "lab": self.lab,
+            "config": self.config,
+            "status": self.status,
+            "message": self.message,
+            "seconds": round(self.seconds, 4),
+            "layers": self.layers,
+            "epochs": [
+                {k: v for k, v in r.items() if k != "grad_norm" and (keep is None or k not in keep)}
+                for r in self.epochs
+            ],
+            "grad_norm": self.grad_norm(),
+        }
+
+
+def problems(cfg: MLPConfig) -> list[str]:
+    """Reasons a config cannot train, in words (checked before the loop starts)."""
+    out = []
+    n_train = cfg.n_samples - max(1, round(cfg.n_samples * cfg.val_fraction))
+    if cfg.batch_norm and cfg.batch_size < 2:
+        out.append("Batch norm needs at least 2 points per batch: raise the batch size.")
+    if n_train < 2:
+        out.append("Fewer than 2 training points: add points or lower the validation fraction.")
+    return out
+
+
+def make_optimizer(cfg: MLPConfig, model: nn.Module) -> torch.optim.Optimizer:
+    """SGD (momentum 0 is plain SGD) or Adam, both with L2 weight decay."""
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(
+            model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
+        )
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def data_for(cfg: MLPConfig) -> Split:
+    """The seeded train/validation split a config trains on."""
+    return make_split(cfg.dataset, cfg.n_samples, cfg.noise, cfg.val_fraction, cfg.seed)
+
+
+def batch_orders(cfg: MLPConfig, n: int) -> Callable[[], torch.Tensor]:
+    """Each call gives the next epoch's shuffled order (seeded, independent of global RNG)."""
+    g = torch.Generator().manual_seed(cfg.seed + 2)
+    return lambda: torch.randperm(n, generator=g)
+
+
+def train(
+    cfg: MLPConfig,
+    *,
+    split: Split | None = None,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    history: History | None = None,
+    device: str = "cpu",
+) -> History:
+    """Train an MLP for cfg.epochs, recording every epoch into `history` (created if None).
+
+    Pass your own `history` to hold a live reference: every finished epoch is in it even if
+    the caller is interrupted mid-run.
+    """
+    if bad := problems(cfg):
+        raise ValueError(" ".join(bad))
+    split = split or data_for(cfg)
+    model = build_mlp(cfg, split.x_train.shape[1], split.n_classes).to(device)
+    layers = weight_layers(model)
+    if history is None:
+        history = History(config=asdict(cfg), layers=list(layers))
+    history.model, history.layers, history.status = model, list(layers), "running"
+    history.config = {**asdict(cfg), "init_used": resolve_init(cfg.init, cfg.activation)}
+    opt = make_optimizer(cfg, model)
+    grads, probe = GradNorms(layers), ActivationProbe(model, cfg.activation)
+    x_tr, y_tr = split.x_train.to(device), split.y_train.to(device)  # (N, 2), (N,)
+    x_va, y_va = split.x_val.to(device), split.y_val.to(device)
+    n, bs = len(x_tr), min(cfg.batch_size, len(x_tr))
+    next_order = batch_orders(cfg, n)
+    sample = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed + 3))
+    x_ev, y_ev = x_tr[sample[:EVAL_TRAIN_POINTS].to(device)], y_tr[sample[:EVAL_TRAIN_POINTS].to(device)]
+    start = time.perf_counter()
+
+    for epoch in range(1, cfg.epochs + 1):
+        if should_stop is not None and should_stop():
+            history.status, history.message = "stopped", f"Stopped by the user after {epoch - 1} epochs."
+            break
+        model.train()
+        order = next_order().to(device)
+        for i in range(0, n, bs):
+            idx = order[i : i + bs]
+            if cfg.batch_norm and len(idx) < 2:
+                continue  # batch norm cannot normalise a single point
+            logits = model(x_tr[idx])  # (1) forward: (B, classes)
+            loss = F.cross_entropy(logits, y_tr[idx])  # (2) mean cross-entropy
+            opt.zero_grad(set_to_none=True)
+            loss.backward()  # (3) backward
+            grads.add()  # (4) per-layer |grad|, fused
+            opt.step()  # (5) update
+
+        record = evaluate(model, probe, x_ev, y_ev, x_va, y_va)
+        record["grad_norm"] = grads.pop_epoch()
+        if not all(
+            map(math.isfinite, [record["train_loss"], record["val_loss"], *record["grad_norm"].values()])
+        ):
+            history.status = "diverged"
+            history.message = (
+                f"The loss became infinite or NaN in epoch {epoch}; the "
+                f"{epoch - 1} epochs before it are kept. Try a learning rate "
+                "10x smaller, batch norm, or a smaller init."
+            )
+            break
+        record["hist"] = layer_histograms(layers)
+        record["epoch"] = epoch
+        record["seconds"] = history.seconds = time.perf_counter() - start
+        history.epochs.append(record)
+        if on_epoch is not None:
+            on_epoch(record)
+    else:
+        history.status = "finished"
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    probe: ActivationProbe,
+    x_tr: torch.Tensor,
+    y_tr: torch.Tensor,
+    x_va: torch.Tensor,
+    y_va: torch.Tensor,
+) -> dict[str, Any]:
+    """Loss and accuracy on (a sample of) the training set and on the validation set, in eval
+    mode (no dropout, batch norm on running stats); activation statistics from the training pass."""
+    model.eval()
+    with probe.watch():
+        logits_tr = model(x_tr)
+    act = probe.pop_stats()
+    logits_va = model(x_va)
+    vals = torch.stack(
+        [
+            F.cross_entropy(logits_tr, y_tr),
+            F.cross_entropy(logits_va, y_va),
+            (logits_tr.argmax(1) == y_tr).float().mean(),
+            (logits_va.argmax(1) == y_va).float().mean(),
+        ]
+    ).tolist()  # one device-to-CPU copy
+    return {
+        "epoch": 0,
+        "train_loss": vals[0],
+        "val_loss": vals[1],
+        "train_acc": vals[2],
+        "val_acc": vals[3],
+        "act": act,
+    }

@@ -1,0 +1,98 @@
+"""MLP lab: train a multilayer perceptron on 2-D points and watch gradients, curves, boundary."""
+
+import time
+
+import streamlit as st
+
+from core.config import MLPConfig, changed_fields
+from core.training import History, problems, train
+from ui import state, views
+from ui.controls import mlp_controls
+
+st.set_page_config(page_title="MLP lab", page_icon="🧠", layout="wide")
+state.setup()
+PREFIX, RUN = "mlp", "mlp.history"
+
+# 1. Lesson ------------------------------------------------------------------------------
+st.title("MLP lab")
+st.markdown(
+    "Build a multilayer perceptron, train it for real with PyTorch, and watch what happens "
+    "inside: the **loss** on training and validation points, the **gradient** each layer "
+    "receives, the **decision boundary** it draws, and the state of its **activations**. "
+    "Try depth 10 with sigmoid, then ReLU; try a small noisy data set with a wide net and "
+    "many epochs, then add dropout."
+)
+
+# 2. Config: URL -> widgets -> config -> URL -----------------------------------------------
+notices = state.sync_from_url(MLPConfig, PREFIX)
+for notice in notices:
+    st.warning(f"This link had a bad value. {notice}.", icon="⚠️")
+with st.container(border=True):
+    cfg = mlp_controls(PREFIX)
+params = state.publish(cfg, PREFIX)
+with st.expander("Share this experiment"):
+    st.code(state.share_link("MLP_Lab", params), language="text", wrap_lines=True)
+    st.caption(
+        "The link holds every setting, seed included: whoever opens it trains the same net "
+        "on the same points and gets the same curves."
+    )
+
+# 3. Data and model ----------------------------------------------------------------------
+split = state.load_split(cfg.dataset, cfg.n_samples, cfg.noise, cfg.val_fraction, cfg.seed)
+blockers = problems(cfg)
+for reason in blockers:
+    st.error(reason)
+c_train, c_stop, c_info = st.columns([1, 1, 6], vertical_alignment="center")
+go = c_train.button("Train", type="primary", disabled=bool(blockers), width="stretch")
+c_stop.button("Stop", width="stretch", help="Stops after the current epoch; finished epochs stay.")
+c_info.caption(
+    f"{len(split.x_train)} training and {len(split.x_val)} validation points, "
+    f"{split.n_classes} classes; {cfg.depth} hidden layers of {cfg.width} units."
+)
+
+# A run that was interrupted (Stop, or any widget touched mid-run) keeps its finished epochs.
+history: History | None = st.session_state.get(RUN)
+if history is not None and history.status == "running":
+    history.status = "stopped"
+    history.message = f"Stopped after {len(history.epochs)} epochs."
+
+# 4. Run -----------------------------------------------------------------------------------
+if go:
+    history = History(config={}, layers=[])
+    st.session_state[RUN] = history
+    progress = st.progress(0.0, text="Starting...")
+    slots = views.make_slots()
+    last_draw = [0.0]
+
+    def on_epoch(record: dict) -> None:
+        """Each epoch: progress, and a redraw at most every quarter second (and the last)."""
+        progress.progress(record["epoch"] / cfg.epochs, text=f"Epoch {record['epoch']} / {cfg.epochs}")
+        now = time.perf_counter()
+        if now - last_draw[0] > 0.25 or record["epoch"] in (1, cfg.epochs):
+            views.status_line(slots.status, history)
+            views.draw(slots, history, split)
+            last_draw[0] = time.perf_counter()
+
+    train(cfg, split=split, on_epoch=on_epoch, history=history)
+    st.rerun()  # draw the finished run through the same path as every later rerun
+
+# 5. Results of the last run -----------------------------------------------------------------
+if history is None:
+    st.info("Press **Train** to start. The points below are the data set the net will learn.")
+    st.plotly_chart(views.charts.decision_figure(None, split), width="stretch")
+else:
+    run_cfg = MLPConfig(**{k: v for k, v in history.config.items() if k in MLPConfig.__dataclass_fields__})
+    diff = changed_fields(run_cfg, cfg)
+    if diff:
+        st.info(
+            "Showing the last run. Settings changed since: "
+            + ", ".join(f"{k} {a} → {b}" for k, (a, b) in diff.items())
+            + ". Press **Train** to run them."
+        )
+    slots = views.make_slots()
+    views.status_line(slots.status, history)
+    run_split = state.load_split(
+        run_cfg.dataset, run_cfg.n_samples, run_cfg.noise, run_cfg.val_fraction, run_cfg.seed
+    )
+    views.draw(slots, history, run_split)
+    views.distributions(history)

@@ -1,0 +1,58 @@
+"""The MLP lab in a real browser: a share link restores the experiment, Train draws the charts."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e.conftest import READY
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "screenshots"))
+
+
+def _wait_ready(page, timeout=120_000):
+    page.wait_for_selector(READY, timeout=timeout)
+
+
+def test_share_link_train_and_gradient_flow(server, page):
+    link = f"{server}/MLP_Lab?depth=6&activation=sigmoid&epochs=8&seed=7&dataset=moons"
+    page.goto(link)
+    _wait_ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    # The link's settings are on the controls, and the URL now spells out the whole config.
+    depth = page.locator("[data-testid='stSlider']").filter(has_text="Hidden layers")
+    assert depth.locator("input[type=range]").get_attribute("value") == "6"
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["depth"] == ["6"] and query["activation"] == ["sigmoid"]
+    assert query["seed"] == ["7"] and query["dataset"] == ["moons"] and "lr" in query
+
+    start = time.perf_counter()
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Gradient norm per layer (log colour)").first.wait_for(timeout=60_000)
+    first_chart = time.perf_counter() - start
+    page.get_by_text("Finished 8 epochs").wait_for(timeout=120_000)
+    _wait_ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    # Gradient flow: the heatmap and the per-layer lines, and the diagnosis in words.
+    assert page.get_by_text("Gradient norm per layer (log axis)").count() >= 1
+    assert page.get_by_text("the first layer gets").count() >= 1
+    assert page.locator(".js-plotly-plot").count() >= 5
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 3600})
+    page.screenshot(path=str(SHOTS / "e2e_mlp_trained.png"))
+    print(f"first gradient chart {first_chart:.2f} s after the Train click")
+
+
+def test_bad_link_shows_notice_not_traceback(server, page):
+    page.goto(f"{server}/MLP_Lab?depth=abc&activation=evil&lr=1e9")
+    _wait_ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    alerts = " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
+    assert "depth" in alerts and "evil" in alerts and "lr" in alerts
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["depth"] == ["4"] and query["activation"] == ["relu"] and query["lr"] == ["0.01"]
