@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train, print one line per epoch, optionally write JSON; exit code 0 unless diverged."""
-    from core.training import train  # torch import only once the flags are valid
+    from core.training import train
 
     cls = LABS[args.model]
     given = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name) is not None}

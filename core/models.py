@@ -99,21 +99,25 @@ def build_mlp(cfg, n_in: int = 2, n_classes: int = 2) -> nn.Sequential:
     act = ACTIVATIONS[cfg.activation]
     init = resolve_init(cfg.init, cfg.activation)
     blocks: OrderedDict[str, nn.Module] = OrderedDict()
-    for i in range(cfg.depth):
-        blocks[f"layer{i + 1}"] = Block(
-            n_in if i == 0 else cfg.width,
-            cfg.width,
-            cfg.activation,
-            cfg.batch_norm,
-            cfg.dropout,
-            cfg.residual,
-            g,
-        )
-    blocks["out"] = nn.Linear(cfg.width, n_classes)
-    model = nn.Sequential(blocks)
+    with torch.device("meta"):  # no storage, and no draw from the global RNG by torch's own init
+        for i in range(cfg.depth):
+            blocks[f"layer{i + 1}"] = Block(
+                n_in if i == 0 else cfg.width,
+                cfg.width,
+                cfg.activation,
+                cfg.batch_norm,
+                cfg.dropout,
+                cfg.residual,
+                g,
+            )
+        blocks["out"] = nn.Linear(cfg.width, n_classes)
+        model = nn.Sequential(blocks)
+    model = model.to_empty(device="cpu")
     for name, module in model.named_children():
         linear = module if isinstance(module, nn.Linear) else module.linear
         init_linear(linear, init, 1.0 if name == "out" else act.gain, g)
+        if isinstance(getattr(module, "bn", None), nn.BatchNorm1d):
+            module.bn.reset_parameters()  # weight 1, bias 0, fresh running statistics
     return model
 
 

@@ -55,10 +55,12 @@ def activation_stats(y: Tensor, activation: str) -> dict[str, Tensor]:
     """
     act = ACTIVATIONS[activation]
     flat = y.flatten(1)  # (L, N * units)
+    # Two-pass variance, mean((y - mean)^2) * n/(n-1): stable in float32 even for a layer stuck
+    # near 1 with a tiny spread (E[y^2] - E[y]^2 would cancel to 0), and faster than Tensor.std.
     mean = flat.mean(1)
-    # std from E[y^2] - E[y]^2 (with Bessel's n/(n-1)): one pass, far faster than Tensor.std here
     n = flat.shape[1]
-    var = ((flat * flat).mean(1) - mean * mean).clamp_min(0) * (n / max(n - 1, 1))
+    dev = flat - mean[:, None]
+    var = (dev * dev).mean(1) * (n / max(n - 1, 1))
     stats = {"mean": mean, "std": var.sqrt()}
     if activation == "sigmoid":  # sigma' = y(1-y): saturated where y(1-y) < 0.1 * 1/4
         stats["saturated"] = (flat * (1 - flat) < SATURATION * act.max_grad).float().mean(1)
@@ -78,12 +80,14 @@ class ActivationProbe:
         self.outputs: dict[str, Tensor] = {}
 
     @contextmanager
-    def watch(self):
-        """Hook the activation modules for the duration of one forward pass."""
+    def watch(self, rows: int = PROBE_ROWS):
+        """Hook the activation modules for the duration of one forward pass, keeping the
+        first `rows` rows (at most PROBE_ROWS) of each layer's output."""
+        rows = min(rows, PROBE_ROWS)
 
         def hook(name: str):
             def fn(_module: nn.Module, _inp: tuple, out: Tensor) -> None:
-                self.outputs[name] = out.detach()[:PROBE_ROWS]
+                self.outputs[name] = out.detach()[:rows]
 
             return fn
 
@@ -114,18 +118,33 @@ class ActivationProbe:
 
 
 def histograms(tensors: list[Tensor], bins: int = HIST_BINS) -> list[dict]:
-    """Fixed-bin histograms ({lo, hi, counts}, `bins` equal bins from min to max) of several
-    tensors, with two device-to-CPU copies in all."""
-    flat = [t.detach().float().flatten() for t in tensors]
-    ranges = torch.stack([torch.stack(torch.aminmax(t)) for t in flat]).tolist()  # (T, 2)
-    counts = []
-    for i, (t, (lo, hi)) in enumerate(zip(flat, ranges)):
-        if hi <= lo:  # all values equal: a hair-wide range keeps the edges well defined
-            pad = max(1e-12, abs(lo) * 1e-6)
-            lo, hi = ranges[i] = [lo - pad, hi + pad]
-        counts.append(torch.histc(t, bins=bins, min=lo, max=hi))
-    counts = torch.stack(counts).to(torch.int64).tolist()
-    return [{"lo": lo, "hi": hi, "counts": c} for (lo, hi), c in zip(ranges, counts)]
+    """Fixed-bin histograms ({lo, hi, counts}, `bins` equal bins from min to max, the maximum
+    in the last bin as torch.histc does) of several tensors.
+
+    Tensors of one size (an MLP's hidden layers) are binned together as rows of one matrix,
+    so the cost is a few batched ops per distinct size, not one histc per tensor.
+    """
+    flat = [t.detach().flatten().float() for t in tensors]
+    groups: dict[int, list[int]] = {}
+    for i, t in enumerate(flat):
+        groups.setdefault(t.numel(), []).append(i)
+    order, ranges, counts = [], [], []
+    for idx in groups.values():
+        m = torch.stack([flat[i] for i in idx])  # (G, n)
+        lo, hi = m.amin(1), m.amax(1)
+        # All values equal: a hair-wide range keeps the edges well defined.
+        pad = torch.where(hi > lo, torch.zeros_like(lo), (lo.abs() * 1e-6).clamp_min(1e-12))
+        lo, hi = lo - pad, hi + pad
+        b = ((m - lo[:, None]) * (bins / (hi - lo))[:, None]).long().clamp_(0, bins - 1)
+        b += torch.arange(len(idx), device=m.device)[:, None] * bins  # row r counts in r*bins..
+        counts.append(torch.bincount(b.flatten(), minlength=len(idx) * bins).reshape(len(idx), bins))
+        ranges.append(torch.stack([lo, hi], 1))
+        order += idx
+    ranges_l, counts_l = torch.cat(ranges).tolist(), torch.cat(counts).tolist()
+    out: list[dict] = [{}] * len(flat)
+    for i, r, c in zip(order, ranges_l, counts_l):
+        out[i] = {"lo": r[0], "hi": r[1], "counts": c}
+    return out
 
 
 def layer_histograms(layers: dict[str, nn.Module]) -> dict[str, dict]:

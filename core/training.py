@@ -28,7 +28,7 @@ from core.probes import ActivationProbe, GradNorms, layer_histograms
 
 # Training-set metrics are measured each epoch on a fixed sample of this many training points
 # (all of them when there are fewer): the curve's shape is the same at a fraction of the cost.
-EVAL_TRAIN_POINTS = 512
+EVAL_TRAIN_POINTS = 256
 
 
 @dataclass
@@ -193,12 +193,14 @@ def evaluate(
     y_va: torch.Tensor,
 ) -> dict[str, Any]:
     """Loss and accuracy on (a sample of) the training set and on the validation set, in eval
-    mode (no dropout, batch norm on running stats); activation statistics from the training pass."""
+    mode (no dropout, batch norm on running stats), in ONE forward pass over both; activation
+    statistics from the training rows of that pass."""
     model.eval()
-    with probe.watch():
-        logits_tr = model(x_tr)
+    n = len(x_tr)
+    with probe.watch(rows=n):
+        logits = model(torch.cat([x_tr, x_va]))  # (n_tr + n_va, classes)
     act = probe.pop_stats()
-    logits_va = model(x_va)
+    logits_tr, logits_va = logits[:n], logits[n:]
     vals = torch.stack(
         [
             F.cross_entropy(logits_tr, y_tr),

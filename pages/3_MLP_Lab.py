@@ -65,10 +65,10 @@ if go:
     last_draw = [0.0]
 
     def on_epoch(record: dict) -> None:
-        """Each epoch: progress, and a redraw at most every quarter second (and the last)."""
+        """Each epoch: progress, and a redraw at most every half second (and the last)."""
         progress.progress(record["epoch"] / cfg.epochs, text=f"Epoch {record['epoch']} / {cfg.epochs}")
         now = time.perf_counter()
-        if now - last_draw[0] > 0.25 or record["epoch"] in (1, cfg.epochs):
+        if now - last_draw[0] > 0.5 or record["epoch"] in (1, cfg.epochs):
             views.status_line(slots.status, history)
             views.draw(slots, history, split)
             last_draw[0] = time.perf_counter()
