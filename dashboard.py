@@ -1,5 +1,7 @@
 """Home page: what the lab is, the path through the pages, one-click preset experiments."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from core.presets import PRESETS
@@ -30,26 +32,40 @@ for i, preset in enumerate(PRESETS.values()):
         )
 
 st.header("The path through the lab")
+st.caption("From one neuron to a convolutional net: each page builds on the ones before it.")
 PATH = [
+    (
+        "Neuron",
+        "pages/1_Neuron.py",
+        "weighted sum, activation, a perceptron, one backpropagation step by hand",
+    ),
+    (
+        "Activations",
+        "pages/2_Activations.py",
+        "sigmoid, tanh, ReLU and friends, their slopes, why sigmoid vanishes",
+    ),
     (
         "MLP lab",
         "pages/3_MLP_Lab.py",
-        "Depth, width, activation, init, dropout, batch norm, optimiser; live loss curves, "
-        "per-layer gradient flow (vanishing gradients), the decision boundary, activation "
-        "statistics, weight and gradient distributions.",
+        "train a multilayer perceptron on 2-D points: live curves, per-layer gradient flow "
+        "(vanishing gradients), decision boundary, activation statistics, distributions",
     ),
+    ("Image basics", "pages/4_Image_Basics.py", "pixels, bit depth, resolution, transforms, compression"),
+    ("Tensors and graphs", "pages/5_Tensors_Graphs.py", "tensors of any rank, the model's computation graph"),
+    ("Convolution", "pages/6_Convolution.py", "kernels, stride, padding, pooling, one output cell by hand"),
+    (
+        "CNN lab",
+        "pages/7_CNN_Lab.py",
+        "train a convolutional net on digits, look at its filters and feature maps",
+    ),
+    ("Compare", "pages/8_Compare.py", "runs kept side by side, sweeps, export"),
 ]
-NEXT = [
-    ("Neuron", "weighted sum, activation, a perceptron, one backpropagation step by hand"),
-    ("Activations", "sigmoid, tanh, ReLU and friends, their slopes, why sigmoid vanishes"),
-    ("Image basics and Convolution", "pixels, bit depth, kernels, stride, padding, pooling"),
-    ("Tensors and graphs", "tensors of any rank, the model's computation graph"),
-    ("CNN lab", "train a convolutional net on digits and look at its filters"),
-    ("Compare", "runs kept side by side, sweeps, export"),
-]
-for title, page, text in PATH:
-    st.page_link(page, label=f"**{title}**: {text}", icon=":material/science:")
-st.caption("In preparation: " + "; ".join(f"**{t}** ({d})" for t, d in NEXT) + ".")
+ROOT = Path(__file__).resolve().parent
+for step, (title, page, text) in enumerate(PATH, start=1):
+    if (ROOT / page).exists():
+        st.page_link(page, label=f"{step}. **{title}**: {text}", icon=":material/school:")
+    else:
+        st.markdown(f":gray[{step}. **{title}**: {text} (in preparation)]")
 
 st.divider()
 st.caption(

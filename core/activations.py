@@ -111,6 +111,16 @@ ACTIVATIONS: dict[str, Activation] = {
             math.sqrt(2),
             r"x\,\Phi(x)",
         ),
+        Activation(
+            "softplus",
+            nn.Softplus,
+            torch.nn.functional.softplus,
+            torch.sigmoid,  # d/dx log(1 + e^x) = e^x / (1 + e^x) = sigma(x)
+            "rectifier",
+            1.0,  # approached as x -> infinity
+            math.sqrt(2),
+            r"\log(1 + e^x)",
+        ),
         Activation("linear", nn.Identity, lambda x: x, torch.ones_like, "linear", 1.0, 1.0, "x"),
     ]
 }
