@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--model", choices=sorted(LABS), default="mlp", help="which lab's model")
     t.add_argument("--json", metavar="PATH", help="write the run (config, epochs, grad_norm) here")
     t.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    t.add_argument(
+        "--save",
+        action="store_true",
+        help="keep the run, epoch by epoch, in the run store (LAB_RUNS_DB or the per-user default)",
+    )
+    t.add_argument("--name", default="", help="a name for the stored run")
     seen = set()
     for cls in LABS.values():
         for name, spec in field_specs(cls).items():
@@ -77,14 +83,38 @@ def cmd_train(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    from core.training import History
+    from core.training import History, problems
 
+    if bad := problems(cfg):
+        print(f"error: {' '.join(bad)}", file=sys.stderr)
+        return 2
     history = History(config={}, layers=[], lab=args.model)
+    recorder = None
+    if args.save:
+        from dataclasses import asdict
+
+        from core.runs import Recorder, default_path, open_store
+
+        store, warning = open_store(default_path())
+        if warning:
+            print(f"error: {warning}", file=sys.stderr)
+            return 2
+        recorder = Recorder(store, args.model, asdict(cfg), name=args.name, tags=["cli"])
+        history.run_id = recorder.run_id
+
+    def on_epoch(r: dict) -> None:
+        if recorder is not None:
+            recorder.on_epoch(r, history.layers)
+        report(r)
+
     try:
-        train(cfg, on_epoch=report, history=history)
+        train(cfg, on_epoch=on_epoch, history=history)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if recorder is not None:
+        recorder.finish(history)
+        print(f"saved as run #{recorder.run_id} in {recorder.store.path}")
     print(
         f"{history.status} after {len(history.epochs)} epochs in {history.seconds:.2f} s"
         + (f": {history.message}" if history.message else "")

@@ -47,6 +47,7 @@ class History:
     seconds: float = 0.0
     epochs: list[dict[str, Any]] = field(default_factory=list)
     model: nn.Module | None = field(default=None, repr=False, compare=False)
+    run_id: int | None = None  # the run's id in the store, when it is being kept
 
     def series(self, key: str) -> list[float]:
         """One scalar per epoch, e.g. series("val_loss")."""

@@ -1,10 +1,12 @@
 """MLP lab: train a multilayer perceptron on 2-D points and watch gradients, curves, boundary."""
 
 import time
+from dataclasses import asdict
 
 import streamlit as st
 
 from core.config import MLPConfig, changed_fields
+from core.runs import Recorder
 from core.training import History, problems, train
 from ui import state, views
 from ui.controls import mlp_controls
@@ -52,20 +54,28 @@ c_info.caption(
 
 # A run that was interrupted (Stop, or any widget touched mid-run) keeps its finished epochs.
 history: History | None = st.session_state.get(RUN)
+store, store_warning = state.run_store()
+if store_warning:
+    st.warning(store_warning, icon="⚠️")
 if history is not None and history.status == "running":
     history.status = "stopped"
     history.message = f"Stopped after {len(history.epochs)} epochs."
+    if history.run_id is not None:
+        store.mark_stopped(history.run_id, history.message)
 
 # 4. Run -----------------------------------------------------------------------------------
 if go:
     history = History(config={}, layers=[])
+    recorder = Recorder(store, "mlp", asdict(cfg))  # every finished epoch is committed
+    history.run_id = recorder.run_id
     st.session_state[RUN] = history
     progress = st.progress(0.0, text="Starting...")
     slots = views.make_slots()
     last_draw = [0.0]
 
     def on_epoch(record: dict) -> None:
-        """Each epoch: progress, and a redraw at most every half second (and the last)."""
+        """Each epoch: stored, progress, and a redraw at most every half second (and the last)."""
+        recorder.on_epoch(record, history.layers)
         progress.progress(record["epoch"] / cfg.epochs, text=f"Epoch {record['epoch']} / {cfg.epochs}")
         now = time.perf_counter()
         if now - last_draw[0] > 0.5 or record["epoch"] in (1, cfg.epochs):
@@ -74,6 +84,7 @@ if go:
             last_draw[0] = time.perf_counter()
 
     train(cfg, split=split, on_epoch=on_epoch, history=history)
+    recorder.finish(history)
     st.rerun()  # draw the finished run through the same path as every later rerun
 
 # 5. Results of the last run -----------------------------------------------------------------
@@ -96,3 +107,9 @@ else:
     )
     views.draw(slots, history, run_split)
     views.distributions(history)
+    if history.run_id is not None:
+        st.page_link(
+            "pages/8_Compare.py",
+            label=f"Kept as run #{history.run_id}: compare it with other runs",
+            icon=":material/compare_arrows:",
+        )

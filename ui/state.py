@@ -17,6 +17,7 @@ import torch
 
 from core.config import from_params, to_params
 from core.datasets import Split, make_split
+from core.runs import RunStore, default_path, open_store
 
 C = TypeVar("C")
 TORCH_THREADS = 1  # one server serves every session: tiny nets run best on one thread each
@@ -95,3 +96,17 @@ def share_link(page: str, params: dict[str, str]) -> str:
 def load_split(dataset: str, n: int, noise: float, val_fraction: float, seed: int) -> Split:
     """A generated data set, shared read-only by every session asking for the same one."""
     return make_split(dataset, n, noise, val_fraction, seed)
+
+
+@st.cache_resource
+def _store(path: str) -> tuple[RunStore, str | None]:
+    store, warning = open_store(path)
+    if warning is None:
+        store.mark_interrupted(older_than_s=24 * 3600)  # runs left 'running' by a dead server
+    return store, warning
+
+
+def run_store() -> tuple[RunStore, str | None]:
+    """The shared run store (LAB_RUNS_DB or the per-user default), and a warning when it had
+    to fall back to memory. One store serves every session: it keeps a connection per thread."""
+    return _store(str(default_path()))

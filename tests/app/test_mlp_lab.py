@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import MLPConfig, to_params
+from core.runs import RunStore
 from core.training import History
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "3_MLP_Lab.py")
+HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
+
+
+@pytest.fixture(autouse=True)
+def _store(tmp_path, monkeypatch):
+    """Each test keeps its runs in its own SQLite file."""
+    monkeypatch.setenv("LAB_RUNS_DB", str(tmp_path / "runs.sqlite"))
 
 
 def widget(at: AppTest, name: str):
@@ -20,7 +28,8 @@ def widget(at: AppTest, name: str):
 
 
 def app(**params: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=90)
+    at = AppTest.from_file(HOME, default_timeout=90)  # from the entrypoint, as the server runs it
+    at.switch_page("pages/3_MLP_Lab.py")
     for k, v in params.items():
         at.query_params[k] = v
     return at.run()
@@ -106,6 +115,10 @@ def test_two_epoch_train_renders_every_chart_and_stays():
     assert "the first layer gets" in alerts and "first/last = " in alerts
     history = at.session_state["mlp.history"]
     assert history.status == "finished" and len(history.epochs) == 2
+    # The run is kept in the store, epoch by epoch, with the same numbers.
+    stored = RunStore(os.environ["LAB_RUNS_DB"]).load(history.run_id)
+    assert stored["status"] == "finished" and stored["config"]["depth"] == 3
+    assert [e["val_loss"] for e in stored["epochs"]] == history.series("val_loss")
     # A rerun (any widget) keeps the last run on screen.
     at.run()
     assert len(charts(at)) == 6 and any("Finished 2 epochs" in s.value for s in at.success)
@@ -120,14 +133,21 @@ def test_interrupted_run_is_kept_as_stopped():
     at.button[0].click().run()
     finished: History = at.session_state["mlp.history"]
     # What a Stop click leaves behind: the run object with its finished epochs, still 'running'.
+    store = RunStore(os.environ["LAB_RUNS_DB"])
+    run_id = store.create("mlp", finished.config)  # what the page filed before the interruption
     partial = History(
-        config=finished.config, layers=finished.layers, epochs=finished.epochs[:2], model=finished.model
+        config=finished.config,
+        layers=finished.layers,
+        epochs=finished.epochs[:2],
+        model=finished.model,
+        run_id=run_id,
     )
     at.session_state["mlp.history"] = partial
     at.run()
     assert not at.exception
     assert partial.status == "stopped"
     assert any("Stopped after 2 epochs" in w.value for w in at.warning)
+    assert store.get(run_id)["status"] == "stopped"
     assert len(charts(at)) == 6
 
 

@@ -52,7 +52,14 @@ def server(tmp_path_factory):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    data = tmp_path_factory.mktemp("data")  # the server's run store and exports, not the user's
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "LAB_RUNS_DB": str(data / "runs.sqlite"),
+        "LAB_EXPORT_DIR": str(data / "tensorboard"),
+        "LAB_DATA_DIR": str(data),
+    }
     with open(log, "w") as fh:
         proc = subprocess.Popen(
             [
