@@ -104,13 +104,21 @@ class RunStore:
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} was written by a newer version (schema {version})")
-        for v in range(version + 1, SCHEMA_VERSION + 1):
-            with conn:
-                conn.executescript(MIGRATIONS[v])
+        """Bring the file to SCHEMA_VERSION in one locked transaction, re-reading the version
+        inside it, so two sessions opening a new file at once cannot both create the tables."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer version (schema {version})")
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in filter(str.strip, MIGRATIONS[v].split(";")):
+                    conn.execute(statement)  # not executescript: it would commit first
                 conn.execute(f"PRAGMA user_version={v}")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
 
     def _write(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
         with self._lock, self._conn() as conn:  # one transaction, committed on exit
@@ -278,6 +286,12 @@ class RunStore:
         """Import an export ({"runs": [...]}) or one run; validates everything first and
         writes all or nothing. Raises ImportRejected with the reason."""
         runs = validate_export(data)
+        try:
+            return self._insert_runs(runs)
+        except (sqlite3.Error, TypeError, ValueError, OverflowError) as err:  # rolled back
+            raise ImportRejected(f"the data could not be stored ({err})") from err
+
+    def _insert_runs(self, runs: list[dict]) -> list[int]:
         ids = []
         with self._lock, self._conn() as conn:  # one transaction: all runs or none
             for run in runs:
@@ -375,6 +389,20 @@ def validate_export(data: Any) -> list[dict]:
                 raise ImportRejected(f"{where}: '{key}' missing or not a {kind.__name__}")
         if run["status"] not in ("running", "finished", "stopped", "diverged"):
             raise ImportRejected(f"{where}: unknown status {run['status']!r}")
+        if not all(isinstance(n, str) for n in run["layers"]):
+            raise ImportRejected(f"{where}: 'layers' must be a list of names")
+        for key in ("name", "group", "message", "created"):
+            if key in run and not isinstance(run[key], str):
+                raise ImportRejected(f"{where}: '{key}' must be text")
+        if "tags" in run and not (
+            isinstance(run["tags"], list) and all(isinstance(t, str) for t in run["tags"])
+        ):
+            raise ImportRejected(f"{where}: 'tags' must be a list of text")
+        if "seconds" in run and not _finite(run["seconds"]):
+            raise ImportRejected(f"{where}: 'seconds' is not a finite number")
+        numbers = [e.get("epoch") if isinstance(e, dict) else None for e in run["epochs"]]
+        if len(set(map(repr, numbers))) != len(numbers):
+            raise ImportRejected(f"{where}: epoch numbers repeat")
         n = len(run["epochs"])
         for name in run["layers"]:
             series = run["grad_norm"].get(name)
@@ -383,8 +411,10 @@ def validate_export(data: Any) -> list[dict]:
             if not all(_finite(v) for v in series):
                 raise ImportRejected(f"{where}: grad_norm[{name!r}] has a non-number")
         for j, e in enumerate(run["epochs"]):
-            if not isinstance(e, dict) or not isinstance(e.get("epoch"), int):
-                raise ImportRejected(f"{where}, epoch {j + 1}: missing integer 'epoch'")
+            if not isinstance(e, dict) or type(e.get("epoch")) is not int or not 1 <= e["epoch"] < 2**63:
+                raise ImportRejected(f"{where}, epoch {j + 1}: missing a whole 'epoch' number from 1")
+            if "seconds" in e and e["seconds"] is not None and not _finite(e["seconds"]):
+                raise ImportRejected(f"{where}, epoch {e['epoch']}: 'seconds' is not a finite number")
             for k in SCALARS:
                 if not _finite(e.get(k)):
                     raise ImportRejected(f"{where}, epoch {e['epoch']}: '{k}' is not a finite number")
@@ -407,7 +437,12 @@ def open_store(path: str | Path | None = None) -> tuple[RunStore, str | None]:
 
 
 def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A real number SQLite can hold: not bool, not NaN/inf, not an int beyond 64 bits."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    if isinstance(v, int):
+        return -(2**63) <= v < 2**63
+    return math.isfinite(v)
 
 
 def _now() -> str:

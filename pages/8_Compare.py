@@ -42,7 +42,7 @@ st.caption(
     + (" ..." if len(plan) > 6 else "")
     + "."
 )
-b1, b2, _ = st.columns([1, 1, 6])
+b1, b2, _ = st.columns([2, 1, 5])
 go = b1.button("Run comparison", type="primary", width="stretch", key="cmp.run")
 b2.button("Stop", width="stretch", key="cmp.stop", help="Finished runs and epochs stay in the store.")
 

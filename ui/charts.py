@@ -112,7 +112,7 @@ def grad_lines_figure(history: History) -> go.Figure:
     fig = go.Figure()
     for name, colour in zip(history.layers, _layer_colours(len(history.layers))):
         fig.add_trace(go.Scatter(x=ep, y=norms[name], mode="lines", name=name, line=dict(color=colour)))
-    fig.update_yaxes(type="log", title="mean |grad| of the weights")
+    fig.update_yaxes(type="log", title="mean |grad| of the weights", exponentformat="power")
     fig.update_layout(
         **{**LAYOUT, "title": "Gradient norm per layer (log axis)", "legend": dict(orientation="v")},
         xaxis_title="epoch",

@@ -80,7 +80,7 @@ def ratio_figure(runs: list[dict]) -> go.Figure:
             )
         )
     fig.add_hline(y=1, line=dict(color="grey", dash="dot"))
-    fig.update_yaxes(type="log", title="first layer / last layer gradient")
+    fig.update_yaxes(type="log", title="first layer / last layer gradient", exponentformat="power")
     fig.update_layout(**{**LAYOUT, "height": 340, "legend": dict(orientation="v")}, xaxis_title="epoch")
     return fig
 
@@ -139,7 +139,9 @@ def depth_figure(by_activation: dict[str, list[tuple[int, float]]]) -> go.Figure
             )
         )
     fig.add_hline(y=1, line=dict(color="grey", dash="dot"))
-    fig.update_yaxes(type="log", title="first layer / last layer gradient (last epoch)")
+    fig.update_yaxes(
+        type="log", title="first layer / last layer gradient (last epoch)", exponentformat="power"
+    )
     fig.update_xaxes(title="hidden layers (depth)", dtick=2)
     fig.update_layout(**{**LAYOUT, "height": 380, "title": "Gradient ratio against depth"})
     return fig
