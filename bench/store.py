@@ -51,6 +51,39 @@ def one_run(cfg: MLPConfig, store: RunStore | None) -> float:
     return time.process_time() - start
 
 
+def compare_render(store: RunStore, n_runs: int = 20, n_epochs: int = 500) -> float:
+    """Seconds for the Compare page's side-by-side views of 20 runs of 500 epochs: load from
+    the store, build the overlaid curves, ratio and heatmap-grid figures, serialise them."""
+    import random
+
+    from ui import compare_charts
+
+    rng = random.Random(0)
+    layers = [f"layer{i}" for i in range(1, 11)] + ["out"]
+    ids = []
+    for r in range(n_runs):  # synthetic epochs with the trainer's record shape
+        run_id = store.create("mlp", asdict(MLPConfig(seed=r)), layers, name=f"bench {r}")
+        for e in range(1, n_epochs + 1):
+            rec = {
+                "epoch": e,
+                "seconds": e * 0.01,
+                "grad_norm": {n: rng.random() for n in layers},
+                **{k: rng.random() for k in ("train_loss", "val_loss", "train_acc", "val_acc")},
+            }
+            store.add_epoch(run_id, rec, layers)
+        store.finish(run_id, "finished", 1.0)
+        ids.append(run_id)
+    start = time.perf_counter()
+    runs = [store.load(i, detail=False) for i in ids]
+    for fig in (
+        compare_charts.curves_figure(runs, "loss", 0.6),
+        compare_charts.ratio_figure(runs),
+        compare_charts.grad_grid_figure(runs),
+    ):
+        fig.to_json()
+    return time.perf_counter() - start
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=9)
@@ -70,6 +103,8 @@ def main() -> None:
                 f"run {i + 1}: without store {bare:.3f} s, with store {kept:.3f} s (CPU), "
                 f"ratio {kept / bare:.3f}"
             )
+        render = compare_render(store)
+        print(f"Compare views for 20 runs x 500 epochs (load + figures + JSON): {render:.2f} s")
         size = (Path(tmp) / "runs.sqlite").stat().st_size + sum(
             f.stat().st_size for f in Path(tmp).glob("runs.sqlite-*")
         )

@@ -30,6 +30,9 @@ def _f(default: Any, label: str, help: str, **rules: Any) -> Any:
     return field(default=default, metadata={"label": label, "help": help, **rules})
 
 
+config_field = _f  # public name for other modules' config-like dataclasses
+
+
 @dataclass(frozen=True)
 class MLPConfig:
     """One MLP experiment on 2-D data: data, architecture, optimiser, seed."""

@@ -1,0 +1,272 @@
+"""The Activations page's maths against independent oracles: torch autograd on dense grids,
+closed-form region edges, and an autograd chain of L layers for f'(z)^L."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import activation_lessons as lessons
+from core.activations import ACTIVATIONS, SATURATION, Activation
+from core.config import MLPConfig, field_specs, from_params, to_params
+
+NAMES = sorted(ACTIVATIONS)
+
+
+def autograd_df(f, x: torch.Tensor) -> torch.Tensor:
+    """f'(x) by autograd: the oracle for every slope on this page."""
+    x = x.clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(f(x).sum(), x)
+    return g
+
+
+def chain_gradient(f, z: float, depth: int) -> float:
+    """d u_L / d u_0 through L layers whose units all sit at pre-activation z.
+
+    Each layer computes u_l = f(z + (u_{l-1} - u_{l-1}.detach())): the value fed to f is exactly z,
+    while the gradient still flows through u_{l-1}, so backprop multiplies one f'(z) per layer.
+    """
+    u0 = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    u = u0
+    for _ in range(depth):
+        u = f(z + (u - u.detach()))
+    (g,) = torch.autograd.grad(u, u0)
+    return float(g)
+
+
+# A dense grid over the search window that avoids 0 and the module's own grid points.
+GRID = torch.arange(-8 * 2048, 8 * 2048 + 1, dtype=torch.float64) / 2048 + 1 / 3 / 2048
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_regions_match_a_dense_autograd_grid(name):
+    act = ACTIVATIONS[name]
+    regions = lessons.slow_regions(name)
+    oracle = autograd_df(act.f, GRID).abs() < SATURATION * act.max_grad
+    inside = torch.zeros_like(oracle)
+    for r in regions:
+        inside |= (GRID >= r.lo) & (GRID <= r.hi)
+    edges = torch.tensor([e for r in regions for e in (r.lo, r.hi) if math.isfinite(e)], dtype=torch.float64)
+    near_edge = (
+        (GRID[:, None] - edges[None, :]).abs().min(1).values < 1e-9
+        if len(edges)
+        else torch.zeros_like(oracle)
+    )
+    mismatch = (inside != oracle) & ~near_edge
+    assert not mismatch.any(), f"{name}: disagrees with autograd at x = {GRID[mismatch][:5].tolist()}"
+    assert oracle.any() == bool(regions)
+    for r in regions:
+        assert r.lo < r.hi
+        g = autograd_df(act.f, GRID[(GRID > r.lo) & (GRID < r.hi)])
+        assert r.kind == ("dead" if bool((g == 0).all()) else "saturated")
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+# Where |f'| = 10% of its best, solved by hand: independent of the grid and of bisection.
+CLOSED_FORM_EDGES = {
+    # sigma(1 - sigma) = 0.025  =>  sigma = (1 + sqrt(1 - 4 * 0.025)) / 2
+    "sigmoid": [(-math.inf, -_logit((1 + math.sqrt(0.9)) / 2)), (_logit((1 + math.sqrt(0.9)) / 2), math.inf)],
+    # 1 - tanh^2 = 0.1  =>  tanh = sqrt(0.9)
+    "tanh": [(-math.inf, -math.atanh(math.sqrt(0.9))), (math.atanh(math.sqrt(0.9)), math.inf)],
+    "relu": [(-math.inf, 0.0)],
+    "leaky_relu": [(-math.inf, 0.0)],
+    "elu": [(-math.inf, math.log(0.1))],  # e^x = 0.1
+    "softplus": [(-math.inf, _logit(0.1))],  # sigma(x) = 0.1
+    "linear": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED_FORM_EDGES))
+def test_region_edges_match_closed_form(name):
+    got = [(r.lo, r.hi) for r in lessons.slow_regions(name)]
+    want = CLOSED_FORM_EDGES[name]
+    assert len(got) == len(want)
+    for (glo, ghi), (wlo, whi) in zip(got, want):
+        assert glo == pytest.approx(wlo, abs=1e-9) and ghi == pytest.approx(whi, abs=1e-9)
+
+
+def test_gelu_negative_dip_is_not_flat():
+    # GELU' reaches -0.129 at x = -sqrt(2): by magnitude that passes back more than 10%.
+    dip = -math.sqrt(2)
+    assert lessons.region_at(lessons.slow_regions("gelu"), dip) is None
+    assert abs(float(autograd_df(ACTIVATIONS["gelu"].f, torch.tensor([dip], dtype=torch.float64)))) > (
+        lessons.threshold("gelu")
+    )
+
+
+def test_regions_sentence_names_the_edges():
+    text = lessons.regions_sentence("sigmoid")
+    edge = _logit((1 + math.sqrt(0.9)) / 2)
+    assert f"x < {-edge:.3g}" in text and f"x > {edge:.3g}" in text and "saturated" in text
+    assert "dead" in lessons.regions_sentence("relu") and "x < 0 " in lessons.regions_sentence("relu")
+    assert "no flat region" in lessons.regions_sentence("linear")
+
+
+FINE = torch.linspace(-10, 10, 400_001, dtype=torch.float64)  # step 5e-5, contains 0 and +-sqrt(2) closely
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_peak_against_autograd(name):
+    act = ACTIVATIONS[name]
+    peak = lessons.peak(name)
+    assert peak.value == act.max_grad
+    g = autograd_df(act.f, FINE)
+    assert float(g.max()) == pytest.approx(peak.value, rel=1e-3)
+    if not peak.attained:  # only approached: below the bound everywhere, within 1e-12 far out
+        assert bool((g < peak.value).all())
+        far = autograd_df(act.f, torch.tensor([40.0], dtype=torch.float64))
+        assert float(far) == pytest.approx(peak.value, abs=1e-12)
+        return
+    best = float(g.max())
+    if peak.x is not None:  # a single point: the argmax
+        assert float(FINE[g.argmax()]) == pytest.approx(peak.x, abs=1e-4)
+        assert peak.lo == peak.hi == peak.x
+    else:  # an interval: the maximum holds strictly inside it and nowhere outside
+        inner = (FINE > peak.lo) & (FINE < peak.hi)
+        outer = (FINE < peak.lo) | (FINE > peak.hi)
+        assert bool((g[inner] == best).all())
+        assert bool((g[outer] < best).all())
+
+
+def test_every_activation_has_a_hand_worked_peak():
+    assert set(ACTIVATIONS) <= set(lessons.PEAKS)
+    assert set(ACTIVATIONS) <= set(lessons.DERIVATIVE_LATEX)
+
+
+def test_peak_fallback_finds_an_unknown_activation(monkeypatch):
+    # SiLU x sigma(x): not in PEAKS, so the page must locate its peak itself.
+    silu = Activation(
+        "silu",
+        torch.nn.SiLU,
+        torch.nn.functional.silu,
+        lambda x: torch.sigmoid(x) * (1 + x * (1 - torch.sigmoid(x))),
+        "rectifier",
+        1.0998,
+        1.0,
+        r"x\sigma(x)",
+    )
+    monkeypatch.setitem(ACTIVATIONS, "silu", silu)
+    peak = lessons.peak("silu")
+    g = autograd_df(silu.f, FINE)
+    assert peak.x == pytest.approx(float(FINE[g.argmax()]), abs=2e-3)
+    assert "grid" in peak.where
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("x", [-5.5, -1.25, 0.3, 2.0, 4.75])
+def test_read_off_and_curves_match_autograd(name, x):
+    act = ACTIVATIONS[name]
+    t = torch.tensor([x], dtype=torch.float64)
+    fx, dfx = lessons.read_off(name, x)
+    assert fx == pytest.approx(float(act.f(t)), abs=1e-12)
+    assert dfx == pytest.approx(float(autograd_df(act.f, t)), abs=1e-9)
+    c = lessons.curves(name)
+    assert c.x[0] == -lessons.X_RANGE and c.x[-1] == lessons.X_RANGE and len(c.x) == len(c.f) == len(c.df)
+    i = int(np.argmin(np.abs(c.x - x)))
+    assert c.df[i] == pytest.approx(float(autograd_df(act.f, torch.tensor([c.x[i]]))), abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(NAMES), z=st.floats(-6, 6, allow_nan=False))
+def test_depth_products_equal_an_autograd_chain(name, z):
+    products = lessons.depth_products(name, z)
+    assert products.shape == (lessons.MAX_DEPTH,)
+    f = ACTIVATIONS[name].f
+    for depth in (1, 2, 7, 30):
+        want = chain_gradient(f, z, depth)
+        assert products[depth - 1] == pytest.approx(want, rel=1e-9, abs=1e-300)
+
+
+def _number_after(text: str, marker: str) -> float:
+    m = re.search(re.escape(marker) + r"\s*([-+0-9.e]+)", text)
+    assert m, f"{marker!r} not in {text!r}"
+    return float(m.group(1))
+
+
+@pytest.mark.parametrize(
+    ("name", "z", "depth"),
+    [("sigmoid", 0.0, 10), ("tanh", 1.5, 10), ("softplus", 1.5, 10), ("gelu", 1.5, 20), ("elu", 2.0, 5)],
+)
+def test_depth_reading_says_what_autograd_says(name, z, depth):
+    reading = lessons.depth_reading(name, z, depth)
+    want = chain_gradient(ACTIVATIONS[name].f, z, depth)
+    slope = chain_gradient(ACTIVATIONS[name].f, z, 1)
+    assert reading.product == pytest.approx(want, rel=1e-9)
+    assert f"After {depth} {name} layers at z = {z:g}" in reading.text
+    assert _number_after(reading.text, f"^{depth} =") == pytest.approx(want, rel=0.06)  # printed to 2 digits
+    assert float(reading.text.split("the gradient is ")[1].split("^")[0]) == pytest.approx(slope, rel=1e-3)
+    expected = (
+        "vanishing"
+        if abs(want) < lessons.VANISHED
+        else "steady"
+        if abs(slope) == 1
+        else "shrinking"
+        if abs(slope) < 1
+        else "growing"
+    )
+    assert reading.verdict == expected
+
+
+def test_depth_reading_the_textbook_case():
+    # sigma'(0) = 1/4 exactly, so ten sigmoid layers keep 4^-10 of the gradient.
+    text = lessons.depth_reading("sigmoid", 0.0, 10).text
+    assert f"0.25^10 = {0.25**10:.2g} of what it was" in text
+    assert "below a millionth after 10 layers" in text  # 4^-10 < 1e-6 < 4^-9
+
+
+def test_depth_reading_of_a_dead_unit_and_a_flipping_sign():
+    dead = lessons.depth_reading("relu", -1.0, 10)
+    assert dead.verdict == "dead" and dead.product == 0 and "no gradient" in dead.text
+    z = -math.sqrt(2)  # GELU's slope is negative here
+    flip = lessons.depth_reading("gelu", z, 3)
+    assert flip.slope < 0 and flip.product < 0 and "sign flips" in flip.text
+
+
+@pytest.mark.parametrize("s", [0.0, 0.01, 0.25, 0.5, 0.8176, 0.999, 1.0, 1.13, -0.1289])
+def test_layers_until_a_millionth_by_brute_force(s):
+    got = lessons.layers_until(s)
+    if abs(s) >= 1:
+        assert got is None
+        return
+    brute = next(n for n in range(1, 100_000) if abs(s) ** n < lessons.MILLIONTH)
+    assert got == brute
+
+
+def test_percent_stays_readable():
+    for share in (0.0, 0.0013, 0.07065, 0.18, 1.0):
+        text = lessons.percent(share)
+        assert text.endswith("%")
+        assert float(text[:-1]) / 100 == pytest.approx(share, rel=0.05, abs=0.005 if share >= 0.01 else 1e-5)
+
+
+def test_view_fields_are_a_url_codec():
+    specs = field_specs(lessons.ActivationsView)
+    assert list(specs) == ["activation", "compare", "x", "z", "depth"]
+    assert set(specs["activation"]["choices"]) == set(ACTIVATIONS)
+    assert set(specs["compare"]["choices"]) == {"none", *ACTIVATIONS}
+    view, notices = from_params(lessons.ActivationsView, {"activation": "tanh", "x": "1.5"})
+    assert notices == [] and view.activation == "tanh" and view.x == 1.5
+    assert from_params(lessons.ActivationsView, to_params(view))[0] == view
+    bad, notices = from_params(lessons.ActivationsView, {"x": "99", "depth": "abc", "activation": "evil"})
+    assert bad == lessons.ActivationsView() and len(notices) == 3
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_mlp_links_train_each_activation_at_depth_10(name):
+    cfg, notices = from_params(MLPConfig, lessons.mlp_params(name))
+    assert notices == []
+    assert cfg == MLPConfig(depth=10, activation=name)
+
+
+def test_source_of_shows_code_or_names_the_builtin():
+    assert "def slow_regions" in lessons.source_of(lessons.slow_regions)
+    assert "torch.sigmoid" in lessons.source_of(torch.sigmoid)
