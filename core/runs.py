@@ -54,12 +54,18 @@ MIGRATIONS = {
 }
 
 
+def data_dir() -> Path:
+    """The lab's data folder: LAB_DATA_DIR, else $XDG_DATA_HOME/dl-lab (~/.local/share/dl-lab)."""
+    if env := os.environ.get("LAB_DATA_DIR"):
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "dl-lab"
+
+
 def default_path() -> Path:
-    """LAB_RUNS_DB, else $XDG_DATA_HOME/dl-lab/runs.sqlite (~/.local/share/dl-lab/...)."""
+    """The run store file: LAB_RUNS_DB, else runs.sqlite in data_dir()."""
     if env := os.environ.get("LAB_RUNS_DB"):
         return Path(env).expanduser()
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "dl-lab" / "runs.sqlite"
+    return data_dir() / "runs.sqlite"
 
 
 class StoreError(Exception):
@@ -97,7 +103,14 @@ class RunStore:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=10)
-            conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+            for attempt in range(100):  # switching a new file to WAL needs a moment alone with it
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+                    break
+                except sqlite3.OperationalError as err:
+                    if "locked" not in str(err) or attempt == 99:
+                        raise
+                    time.sleep(0.05)
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn

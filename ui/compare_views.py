@@ -12,7 +12,7 @@ import streamlit as st
 
 from core import compare, export
 from core.config import MLPConfig, to_params
-from core.runs import ImportRejected, RunStore, default_path
+from core.runs import ImportRejected, RunStore, data_dir
 from ui import compare_charts
 
 SELECTED = "cmp.selected"
@@ -134,7 +134,8 @@ def side_by_side(runs: list[dict]) -> None:
 
 
 def export_dir() -> Path:
-    return Path(os.environ.get("LAB_EXPORT_DIR") or default_path().parent / "tensorboard")
+    """Where TensorBoard exports go: LAB_EXPORT_DIR, else tensorboard/ in the data folder."""
+    return Path(os.environ.get("LAB_EXPORT_DIR") or data_dir() / "tensorboard")
 
 
 def manage(store: RunStore, runs: list[dict]) -> None:
