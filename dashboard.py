@@ -47,8 +47,7 @@ PATH = [
     (
         "MLP lab",
         "pages/3_MLP_Lab.py",
-        "train a multilayer perceptron on 2-D points: live curves, per-layer gradient flow "
-        "(vanishing gradients), decision boundary, activation statistics, distributions",
+        "train an MLP on 2-D points: live curves, gradient flow, decision boundary",
     ),
     ("Image basics", "pages/4_Image_Basics.py", "pixels, bit depth, resolution, transforms, compression"),
     ("Tensors and graphs", "pages/5_Tensors_Graphs.py", "tensors of any rank, the model's computation graph"),
