@@ -15,8 +15,8 @@ def test_deep_link_draws_the_charts(server, page):
     page.goto(f"{server}/Activations?activation=sigmoid&x=-4")
     page.wait_for_selector(READY, timeout=120_000)
     assert page.locator("[data-testid='stException']").count() == 0
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    assert page.locator(".js-plotly-plot").count() == 2  # f / f', and f'(z)^L through depth
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)  # f / f', and f'(z)^L through depth
+    assert page.locator(".js-plotly-plot").count() == 2
     # The link's values are on the page, and the URL now spells out the whole view.
     assert page.get_by_text("sigmoid: the function and its slope").count() == 1
     assert page.locator("[data-testid='stMetric']").filter(has_text="f'(-4)").count() == 1

@@ -39,9 +39,9 @@ def test_share_link_train_and_gradient_flow(server, page):
     _wait_ready(page)
     assert page.locator("[data-testid='stException']").count() == 0
     # Gradient flow: the heatmap and the per-layer lines, and the diagnosis in words.
-    assert page.get_by_text("Gradient norm per layer (log axis)").count() >= 1
+    page.locator(".js-plotly-plot").nth(5).wait_for(timeout=60_000)  # all six charts drawn
+    page.get_by_text("Gradient norm per layer (log axis)").first.wait_for(timeout=60_000)
     assert page.get_by_text("the first layer gets").count() >= 1
-    assert page.locator(".js-plotly-plot").count() >= 5
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 3600})
     page.screenshot(path=str(SHOTS / "e2e_mlp_trained.png"))
