@@ -25,21 +25,23 @@ class GradNorms:
     def __init__(self, layers: dict[str, nn.Module]) -> None:
         self.names = list(layers)
         self.weights = [m.weight for m in layers.values()]
-        self.total: Tensor | None = None
+        self.total: list[Tensor] | None = None
         self.steps = 0
 
     def add(self) -> None:
         """Call right after backward(), before clipping or step()."""
-        grads = [w.grad for w in self.weights]
-        norms = torch.stack(torch._foreach_norm(grads))  # (L,), one kernel for all layers
-        self.total = norms if self.total is None else self.total.add_(norms)
+        norms = torch._foreach_norm([w.grad for w in self.weights])  # one fused call, all layers
+        if self.total is None:
+            self.total = [n.clone() for n in norms]
+        else:
+            torch._foreach_add_(self.total, norms)  # running sums stay on the device
         self.steps += 1
 
     def pop_epoch(self) -> dict[str, float]:
         """Mean norm per layer over the steps since the last call (one device-to-CPU copy)."""
         if self.total is None:
             return {}
-        means = (self.total / self.steps).tolist()
+        means = (torch.stack(self.total) / self.steps).tolist()
         self.total, self.steps = None, 0
         return dict(zip(self.names, means))
 
@@ -87,7 +89,7 @@ class ActivationProbe:
 
         def hook(name: str):
             def fn(_module: nn.Module, _inp: tuple, out: Tensor) -> None:
-                self.outputs[name] = out.detach()[:rows]
+                self.outputs[name] = out[:rows]  # watched under no_grad: nothing to detach
 
             return fn
 
