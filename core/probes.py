@@ -32,7 +32,7 @@ class GradNorms:
         """Call right after backward(), before clipping or step()."""
         norms = torch._foreach_norm([w.grad for w in self.weights])  # one fused call, all layers
         if self.total is None:
-            self.total = [n.clone() for n in norms]
+            self.total = list(norms)  # fresh outputs of _foreach_norm: safe to add into
         else:
             torch._foreach_add_(self.total, norms)  # running sums stay on the device
         self.steps += 1

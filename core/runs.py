@@ -120,6 +120,7 @@ class RunStore:
         """Bring the file to SCHEMA_VERSION in one locked transaction, re-reading the version
         inside it, so two sessions opening a new file at once cannot both create the tables."""
         conn.execute("BEGIN IMMEDIATE")
+        committed = False
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
@@ -129,9 +130,10 @@ class RunStore:
                     conn.execute(statement)  # not executescript: it would commit first
                 conn.execute(f"PRAGMA user_version={v}")
             conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+            committed = True
+        finally:
+            if not committed:  # any failure or interruption: leave the file as it was
+                conn.rollback()
 
     def _write(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
         with self._lock, self._conn() as conn:  # one transaction, committed on exit

@@ -8,7 +8,7 @@ import streamlit as st
 from core.config import MLPConfig, changed_fields
 from core.runs import Recorder
 from core.training import History, problems, train
-from ui import state, views
+from ui import charts, state, views
 from ui.controls import mlp_controls
 
 st.set_page_config(page_title="MLP lab", page_icon="🧠", layout="wide")
@@ -92,7 +92,7 @@ if go:
 # 5. Results of the last run -----------------------------------------------------------------
 if history is None:
     st.info("Press **Train** to start. The points below are the data set the net will learn.")
-    st.plotly_chart(views.charts.decision_figure(None, split), width="stretch")
+    st.plotly_chart(charts.decision_figure(None, split), width="stretch")
 else:
     run_cfg = MLPConfig(**{k: v for k, v in history.config.items() if k in MLPConfig.__dataclass_fields__})
     diff = changed_fields(run_cfg, cfg)

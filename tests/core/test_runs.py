@@ -754,17 +754,6 @@ json_like = st.recursive(
 )
 
 
-def unhashable_layer_name(data) -> bool:
-    """The known validate_export crash (see test_validate_rejects_non_string_layer_names)."""
-    runs = data.get("runs") if isinstance(data, dict) and "runs" in data else [data]
-    return isinstance(runs, list) and any(
-        isinstance(r, dict)
-        and isinstance(r.get("layers"), list)
-        and any(isinstance(n, (list, dict)) for n in r["layers"])
-        for r in runs
-    )
-
-
 def mutate(doc, data) -> object:
     """One random edit somewhere in doc: replace a value, delete a key or item, or add one."""
     if not isinstance(doc, (dict, list)) or not doc or data.draw(st.integers(0, 4)) == 0:
