@@ -1,4 +1,4 @@
-"""CLI: `python -m core train [--model mlp] --depth 10 --activation sigmoid --json run.json`.
+"""CLI: `python -m core train [--model mlp|cnn] --depth 10 --activation sigmoid --json run.json`.
 
 Flags are the config's field names, checked by the same codec as share links; a bad flag or
 value exits with status 2 and one line on stderr. One line per epoch goes to stdout.
@@ -12,9 +12,10 @@ import sys
 from dataclasses import fields
 from typing import NoReturn
 
-from core.config import ConfigError, MLPConfig, field_specs, from_dict_strict
+from core.config import ConfigError, field_specs, from_dict_strict
+from core.labs import LABS as _LABS
 
-LABS = {"mlp": MLPConfig}
+LABS = {name: lab.config for name, lab in _LABS.items()}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -38,26 +39,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the run, epoch by epoch, in the run store (LAB_RUNS_DB or the per-user default)",
     )
     t.add_argument("--name", default="", help="a name for the stored run")
-    seen = set()
-    for cls in LABS.values():
+    t.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="where to train; auto = the GPU for the cnn lab when there is one, else the CPU",
+    )
+    specs: dict[str, list[tuple[str, dict]]] = {}
+    for lab, cls in LABS.items():
         for name, spec in field_specs(cls).items():
-            if name in seen:
-                continue
-            seen.add(name)
+            specs.setdefault(name, []).append((lab, spec))
+    for name, per_lab in specs.items():
+        rules = []
+        for lab, spec in per_lab:
             rule = (
                 f"one of {', '.join(spec['choices'])}"
                 if "choices" in spec
                 else f"{spec['min']:g} to {spec['max']:g}"
                 if "min" in spec
+                else "see above"
+                if "parse" in spec
                 else "true/false"
             )
-            t.add_argument(
-                f"--{name}",
-                metavar="V",
-                dest=name,
-                default=None,
-                help=f"{spec['help']} ({rule}; default {spec['default']})",
-            )
+            prefix = f"{lab}: " if len(per_lab) > 1 else f"{lab} only: " if len(LABS) > 1 else ""
+            rules.append(f"{prefix}{rule}, default {spec['default']}")
+        help_ = f"{per_lab[0][1]['help']} ({'; '.join(rules)})"
+        t.add_argument(f"--{name}", metavar="V", dest=name, default=None, help=help_)
     return p
 
 
@@ -66,7 +73,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.training import train
 
     cls = LABS[args.model]
-    given = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name) is not None}
+    names = {f.name for f in fields(cls)}
+    every = {n for c in LABS.values() for n in c.__dataclass_fields__}
+    if foreign := sorted(n for n in every - names if getattr(args, n) is not None):
+        print(f"error: --{foreign[0]} is not a setting of the {args.model} lab", file=sys.stderr)
+        return 2
+    given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     try:
         cfg = from_dict_strict(cls, given)
     except ConfigError as err:
@@ -83,11 +95,25 @@ def cmd_train(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    from core.training import History, problems
+    from core.devices import pick_device
+    from core.training import History, data_for, problems
 
-    if bad := problems(cfg):
+    def show_progress(label: str, fraction: float) -> None:
+        print(f"\r{label}: {fraction:.0%}", end="\n" if fraction >= 1 else "", file=sys.stderr, flush=True)
+
+    split = data_for(cfg, progress=show_progress)
+    notice = getattr(split, "notice", "")
+    if getattr(split, "dataset", cfg.dataset) != cfg.dataset:  # never train on another set silently
+        print(f"error: {notice}", file=sys.stderr)
+        return 2
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
+    if bad := problems(cfg, tuple(split.x_train.shape[1:])):
         print(f"error: {' '.join(bad)}", file=sys.stderr)
         return 2
+    device = pick_device(args.model) if args.device == "auto" else args.device
+    if not args.quiet:
+        print(f"training on {device}: {len(split.x_train)} train / {len(split.x_val)} validation examples")
     history = History(config={}, layers=[], lab=args.model)
     recorder = None
     if args.save:
@@ -108,7 +134,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         report(r)
 
     try:
-        train(cfg, on_epoch=on_epoch, history=history)
+        train(cfg, split=split, on_epoch=on_epoch, history=history, device=device)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -20,9 +20,36 @@ from core.datasets import DATASETS
 C = TypeVar("C")
 
 INITS = ("auto", "default", "xavier", "he")
+IMAGE_SETS = ("digits", "mnist", "fashion_mnist", "cifar10")  # == core.image_data.IMAGE_DATASETS (tested)
+POOLS = ("max", "avg", "none")
+MAX_CHANNELS = 256
 OPTIMIZERS = ("sgd", "adam")
 TRUE = {"1", "true", "yes", "on", "t", "y"}
 FALSE = {"0", "false", "no", "off", "f", "n"}
+
+
+class ConfigError(ValueError):
+    """A value that is not valid for a config field; the message names the field and the rule."""
+
+
+def parse_channels(text: str) -> str:
+    """Channel counts per conv layer as '8,16': 0 to 4 whole numbers from 1 to MAX_CHANNELS."""
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
+    parts = [p for p in parts if p]
+    if len(parts) > 4:
+        raise ConfigError(f"channels: {text!r} lists {len(parts)} layers; at most 4")
+    for p in parts:
+        if not p.isdigit() or not 1 <= int(p) <= MAX_CHANNELS:
+            raise ConfigError(f"channels: {p!r} is not a whole number from 1 to {MAX_CHANNELS}")
+    return ",".join(str(int(p)) for p in parts)
+
+
+def parse_padding(text: str) -> str:
+    """Zero padding per side: 'same' (k // 2, keeps the size for odd kernels) or 0 to 3."""
+    t = str(text).strip().lower()
+    if t == "same" or (t.isdigit() and int(t) <= 3):
+        return t if t == "same" else str(int(t))
+    raise ConfigError(f"padding: {text!r} is not 'same' or a whole number from 0 to 3")
 
 
 def _f(default: Any, label: str, help: str, **rules: Any) -> Any:
@@ -65,8 +92,63 @@ class MLPConfig:
     seed: int = _f(0, "Seed", "one seed for data, split, init, batch order and dropout", min=0, max=2**31 - 1)
 
 
-class ConfigError(ValueError):
-    """A value that is not valid for a config field; the message names the field and the rule."""
+@dataclass(frozen=True)
+class CNNConfig:
+    """One CNN experiment on images: data, conv stack, dense head, optimiser, seed."""
+
+    dataset: str = _f(
+        "digits", "Data set", "which images to learn (digits ship with the app)", choices=IMAGE_SETS
+    )
+    n_train: int = _f(1400, "Training images", "images to train on (a subset, for speed)", min=50, max=60000)
+    val_fraction: float = _f(
+        0.2, "Validation fraction", "share of the images held out for validation", min=0.05, max=0.5
+    )
+    conv_layers: int = _f(
+        2, "Conv layers", "convolution blocks; 0 gives a dense net on the pixels", min=0, max=4
+    )
+    channels: str = _f(
+        "8,16", "Channels", "output channels of each conv layer, comma-separated", parse=parse_channels
+    )
+    kernel_size: int = _f(3, "Kernel size", "each conv filter is k x k pixels", min=1, max=7)
+    stride: int = _f(1, "Stride", "pixels the filter moves between outputs", min=1, max=3)
+    padding: str = _f(
+        "same", "Padding", "zeros added on each side: same (= k // 2) or 0-3", parse=parse_padding
+    )
+    pool: str = _f(
+        "max", "Pooling", "2x2 pooling after each conv block (halves height and width)", choices=POOLS
+    )
+    activation: str = _f(
+        "relu", "Activation", "non-linearity after each conv and dense layer", choices=tuple(ACTIVATIONS)
+    )
+    init: str = _f(
+        "auto", "Init", "weight initialisation; auto = He for ReLU-like, Xavier otherwise", choices=INITS
+    )
+    dropout: float = _f(
+        0.0, "Dropout", "probability of zeroing each dense unit while training", min=0.0, max=0.9
+    )
+    batch_norm: bool = _f(True, "Batch norm", "normalise each conv layer's outputs per channel")
+    dense_width: int = _f(64, "Dense width", "units in the hidden dense layer (0: none)", min=0, max=1024)
+    optimizer: str = _f("adam", "Optimizer", "sgd (with the momentum below) or adam", choices=OPTIMIZERS)
+    lr: float = _f(0.003, "Learning rate", "step size", min=1e-5, max=10.0, log=True)
+    momentum: float = _f(0.9, "Momentum", "SGD momentum (0 = plain SGD); unused by adam", min=0.0, max=0.99)
+    weight_decay: float = _f(0.0, "Weight decay", "L2 penalty on the weights", min=0.0, max=1.0)
+    batch_size: int = _f(32, "Batch size", "images per gradient step", min=1, max=4096)
+    epochs: int = _f(15, "Epochs", "passes over the training images", min=1, max=200)
+    seed: int = _f(0, "Seed", "one seed for the split, init, batch order and dropout", min=0, max=2**31 - 1)
+
+    @property
+    def channel_list(self) -> list[int]:
+        """`channels` as numbers (empty when the text is not valid)."""
+        try:
+            text = parse_channels(self.channels)
+        except ConfigError:
+            return []
+        return [int(c) for c in text.split(",")] if text else []
+
+    @property
+    def pad(self) -> int:
+        """Padding in pixels per side."""
+        return self.kernel_size // 2 if self.padding == "same" else int(self.padding)
 
 
 def _type(cls: type, name: str) -> type:
@@ -99,6 +181,8 @@ def parse_value(cls: type, name: str, raw: Any) -> Any:
         if text.lower() in FALSE:
             return False
         raise ConfigError(f"{name}: {text!r} is not true or false")
+    if kind is str and "parse" in spec:
+        return spec["parse"](text)
     if kind is str:
         if text not in spec["choices"]:
             raise ConfigError(f"{name}: {text!r} is not one of {', '.join(spec['choices'])}")
@@ -172,6 +256,7 @@ def changed_fields(a: Any, b: Any) -> dict[str, tuple[Any, Any]]:
 
 __all__ = [
     "MLPConfig",
+    "CNNConfig",
     "ConfigError",
     "INITS",
     "OPTIMIZERS",

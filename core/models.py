@@ -68,14 +68,15 @@ def resolve_init(init: str, activation: str) -> str:
     return "he" if ACTIVATIONS[activation].family == "rectifier" else "xavier"
 
 
-def init_linear(layer: nn.Linear, init: str, gain: float, g: torch.Generator) -> None:
-    """Initialise one Linear layer from generator g.
+def init_linear(layer: nn.Linear | nn.Conv2d, init: str, gain: float, g: torch.Generator) -> None:
+    """Initialise one Linear or Conv2d layer from generator g (fan_in = inputs per output unit:
+    in_features, or in_channels * k * k for a convolution).
 
     default: PyTorch's own rule, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias.
     xavier:  U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)) keeps variance both ways.
     he:      N(0, gain^2 / fan_in), gain = sqrt(2) for ReLU: keeps forward variance at 1.
     """
-    fan_in = layer.in_features
+    fan_in = layer.weight[0].numel()
     with torch.no_grad():
         if init == "default":
             nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=g)

@@ -21,14 +21,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.config import MLPConfig
-from core.datasets import Split, make_split
-from core.models import build_mlp, resolve_init, weight_layers
+from core.datasets import Split
+from core.labs import lab_of
+from core.models import resolve_init, weight_layers
 from core.probes import ActivationProbe, GradNorms, layer_histograms
 
 # Training-set metrics are measured each epoch on a fixed sample of this many training points
 # (all of them when there are fewer): the curve's shape is the same at a fraction of the cost.
 EVAL_TRAIN_POINTS = 256
+EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big image sets
+# On a GPU each fused norm is a kernel launch that costs as much as a small net's step: record
+# the gradient norms on this many evenly spaced steps per epoch there (every step on the CPU).
+GPU_GRAD_SAMPLES = 16
 
 
 @dataclass
@@ -79,18 +83,12 @@ class History:
         }
 
 
-def problems(cfg: MLPConfig) -> list[str]:
-    """Reasons a config cannot train, in words (checked before the loop starts)."""
-    out = []
-    n_train = cfg.n_samples - max(1, round(cfg.n_samples * cfg.val_fraction))
-    if cfg.batch_norm and cfg.batch_size < 2:
-        out.append("Batch norm needs at least 2 points per batch: raise the batch size.")
-    if n_train < 2:
-        out.append("Fewer than 2 training points: add points or lower the validation fraction.")
-    return out
+def problems(cfg: Any, shape: tuple[int, ...] | None = None) -> list[str]:
+    """Reasons a config cannot train on inputs of `shape`, in words (checked before the loop)."""
+    return lab_of(cfg).problems(cfg, shape)
 
 
-def make_optimizer(cfg: MLPConfig, model: nn.Module) -> torch.optim.Optimizer:
+def make_optimizer(cfg: Any, model: nn.Module) -> torch.optim.Optimizer:
     """SGD (momentum 0 is plain SGD) or Adam, both with L2 weight decay."""
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(
@@ -99,19 +97,20 @@ def make_optimizer(cfg: MLPConfig, model: nn.Module) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
-def data_for(cfg: MLPConfig) -> Split:
-    """The seeded train/validation split a config trains on."""
-    return make_split(cfg.dataset, cfg.n_samples, cfg.noise, cfg.val_fraction, cfg.seed)
+def data_for(cfg: Any, **options: Any) -> Split:
+    """The seeded train/validation split a config trains on (image labs: options such as
+    download=False go to the loader)."""
+    return lab_of(cfg).data(cfg, **options)
 
 
-def batch_orders(cfg: MLPConfig, n: int) -> Callable[[], torch.Tensor]:
+def batch_orders(cfg: Any, n: int) -> Callable[[], torch.Tensor]:
     """Each call gives the next epoch's shuffled order (seeded, independent of global RNG)."""
     g = torch.Generator().manual_seed(cfg.seed + 2)
     return lambda: torch.randperm(n, generator=g)
 
 
 def train(
-    cfg: MLPConfig,
+    cfg: Any,
     *,
     split: Split | None = None,
     on_epoch: Callable[[dict[str, Any]], None] | None = None,
@@ -119,25 +118,29 @@ def train(
     history: History | None = None,
     device: str = "cpu",
 ) -> History:
-    """Train an MLP for cfg.epochs, recording every epoch into `history` (created if None).
+    """Train a lab's model (MLPConfig or CNNConfig) for cfg.epochs, recording every epoch into
+    `history` (created if None).
 
     Pass your own `history` to hold a live reference: every finished epoch is in it even if
     the caller is interrupted mid-run.
     """
-    if bad := problems(cfg):
+    lab = lab_of(cfg)
+    split = split or lab.data(cfg)
+    if bad := lab.problems(cfg, tuple(split.x_train.shape[1:])):
         raise ValueError(" ".join(bad))
-    split = split or data_for(cfg)
-    model = build_mlp(cfg, split.x_train.shape[1], split.n_classes).to(device)
+    model = lab.build(cfg, split).to(device)
     layers = weight_layers(model)
     if history is None:
         history = History(config=asdict(cfg), layers=list(layers))
-    history.model, history.layers, history.status = model, list(layers), "running"
+    history.model, history.layers, history.status, history.lab = model, list(layers), "running", lab.name
     history.config = {**asdict(cfg), "init_used": resolve_init(cfg.init, cfg.activation)}
     opt = make_optimizer(cfg, model)
     grads, probe = GradNorms(layers), ActivationProbe(model, cfg.activation)
-    x_tr, y_tr = split.x_train.to(device), split.y_train.to(device)  # (N, 2), (N,)
+    x_tr, y_tr = split.x_train.to(device), split.y_train.to(device)  # (N, 2) or (N, C, H, W); (N,)
     x_va, y_va = split.x_val.to(device), split.y_val.to(device)
     n, bs = len(x_tr), min(cfg.batch_size, len(x_tr))
+    steps = -(-n // bs)
+    every = 1 if device == "cpu" else max(1, steps // GPU_GRAD_SAMPLES)
     next_order = batch_orders(cfg, n)
     sample = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed + 3))
     x_ev, y_ev = x_tr[sample[:EVAL_TRAIN_POINTS].to(device)], y_tr[sample[:EVAL_TRAIN_POINTS].to(device)]
@@ -149,7 +152,7 @@ def train(
             break
         model.train()
         order = next_order().to(device)
-        for i in range(0, n, bs):
+        for step, i in enumerate(range(0, n, bs)):
             idx = order[i : i + bs]
             if cfg.batch_norm and len(idx) < 2:
                 continue  # batch norm cannot normalise a single point
@@ -157,10 +160,12 @@ def train(
             loss = F.cross_entropy(logits, y_tr[idx])  # (2) mean cross-entropy
             opt.zero_grad(set_to_none=True)
             loss.backward()  # (3) backward
-            grads.add()  # (4) per-layer |grad|, fused
+            if step % every == 0:
+                grads.add()  # (4) per-layer |grad|, fused
             opt.step()  # (5) update
 
         record = evaluate(model, probe, x_ev, y_ev, x_va, y_va)
+        record["grad_steps"] = grads.steps  # how many steps the norms below are averaged over
         record["grad_norm"] = grads.pop_epoch()
         if not all(
             map(math.isfinite, [record["train_loss"], record["val_loss"], *record["grad_norm"].values()])
@@ -198,9 +203,12 @@ def evaluate(
     statistics from the training rows of that pass."""
     model.eval()
     n = len(x_tr)
-    with probe.watch(rows=n):
-        logits = model(torch.cat([x_tr, x_va]))  # (n_tr + n_va, classes)
+    x = torch.cat([x_tr, x_va])
+    with probe.watch(rows=n):  # the statistics come from the first chunk's training rows
+        first = model(x[:EVAL_CHUNK])
     act = probe.pop_stats()
+    rest = [model(x[i : i + EVAL_CHUNK]) for i in range(EVAL_CHUNK, len(x), EVAL_CHUNK)]
+    logits = torch.cat([first, *rest]) if rest else first  # (n_tr + n_va, classes)
     logits_tr, logits_va = logits[:n], logits[n:]
     vals = torch.stack(
         [

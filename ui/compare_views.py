@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from core import compare, export
-from core.config import MLPConfig, to_params
+from core.config import to_params
+from core.labs import LABS
 from core.runs import ImportRejected, RunStore, data_dir
 from ui import compare_charts
 
@@ -141,13 +142,13 @@ def export_dir() -> Path:
 def manage(store: RunStore, runs: list[dict]) -> None:
     """Reopen in the lab, rename, tag, delete, export (JSON, CSV, TensorBoard)."""
     st.markdown("**Reopen in the lab** (the link carries the run's whole config, seed included)")
-    fields = MLPConfig.__dataclass_fields__
     for r in runs[:12]:
-        if r["lab"] == "mlp":
-            cfg = MLPConfig(**{k: v for k, v in r["config"].items() if k in fields})
+        if (lab := LABS.get(r["lab"])) is not None:
+            fields = lab.config.__dataclass_fields__
+            cfg = lab.config(**{k: v for k, v in r["config"].items() if k in fields})
             st.page_link(
-                "pages/3_MLP_Lab.py",
-                label=compare_charts.run_label(r),
+                lab.page,
+                label=f"{r['lab'].upper()} · {compare_charts.run_label(r)}",
                 icon=":material/open_in_new:",
                 query_params=to_params(cfg),
             )

@@ -12,15 +12,22 @@ from typing import Any
 import streamlit as st
 
 from core.activations import ACTIVATIONS
-from core.config import MLPConfig, field_specs
+from core.config import CNNConfig, MLPConfig, field_specs
 from core.datasets import DATASETS
 from ui.state import read_config, widget_key
 
+IMAGE_LABELS = {
+    "digits": "digits: 8x8 handwritten digits (built in)",
+    "mnist": "mnist: 28x28 handwritten digits",
+    "fashion_mnist": "fashion_mnist: 28x28 clothes",
+    "cifar10": "cifar10: 32x32 colour photos",
+}
+
 # Fields shown as a typed number rather than a slider: wide or logarithmic ranges.
-TYPED = {"lr", "weight_decay", "seed", "batch_size", "n_samples"}
+TYPED = {"lr", "weight_decay", "seed", "batch_size", "n_samples", "n_train", "dense_width"}
 STEPS = {"noise": 0.01, "val_fraction": 0.05, "dropout": 0.05, "momentum": 0.01}
 LABELS = {
-    "dataset": lambda v: f"{v}: {DATASETS[v].blurb}",
+    "dataset": lambda v: f"{v}: {DATASETS[v].blurb}" if v in DATASETS else IMAGE_LABELS.get(v, v),
     "activation": lambda v: f"{v} (max f' = {ACTIVATIONS[v].max_grad:g})",
     "init": lambda v: {
         "auto": "auto (He for ReLU-like, Xavier otherwise)",
@@ -38,6 +45,8 @@ def field_widget(cls: type, prefix: str, name: str, disabled: bool = False) -> A
     kind = spec["type"]
     if kind is bool:
         return st.toggle(label, key=key, help=help_, disabled=disabled)
+    if kind is str and "parse" in spec:  # free text checked by the field's own rule
+        return st.text_input(label, key=key, help=help_, disabled=disabled)
     if kind is str:
         fmt = LABELS.get(name, str)
         return st.selectbox(label, spec["choices"], key=key, help=help_, format_func=fmt, disabled=disabled)
@@ -83,3 +92,32 @@ def mlp_controls(prefix: str = "mlp") -> MLPConfig:
             field_widget(MLPConfig, prefix, name)
         field_widget(MLPConfig, prefix, "momentum", disabled=not sgd)
     return read_config(MLPConfig, prefix)
+
+
+PADDINGS = ("same", "0", "1", "2", "3")
+
+
+def cnn_controls(prefix: str = "cnn") -> CNNConfig:
+    """Every CNNConfig field as a widget, grouped as data / convolutions / dense head and training."""
+    data, conv, opt = st.columns(3, gap="large")
+    with data:
+        st.markdown("**Data**")
+        for name in ("dataset", "n_train", "val_fraction", "seed"):
+            field_widget(CNNConfig, prefix, name)
+    with conv:
+        st.markdown("**Convolutions**")
+        for name in ("conv_layers", "channels", "kernel_size", "stride"):
+            field_widget(CNNConfig, prefix, name)
+        spec = field_specs(CNNConfig)["padding"]
+        st.selectbox(spec["label"], PADDINGS, key=widget_key(prefix, "padding"), help=spec["help"])
+        for name in ("pool", "activation", "init", "batch_norm"):
+            field_widget(CNNConfig, prefix, name)
+    with opt:
+        st.markdown("**Dense head and training**")
+        for name in ("dense_width", "dropout", "optimizer"):
+            field_widget(CNNConfig, prefix, name)
+        sgd = st.session_state.get(widget_key(prefix, "optimizer")) == "sgd"
+        for name in ("lr", "batch_size", "epochs", "weight_decay"):
+            field_widget(CNNConfig, prefix, name)
+        field_widget(CNNConfig, prefix, "momentum", disabled=not sgd)
+    return read_config(CNNConfig, prefix)

@@ -9,6 +9,7 @@ bad values fall back to their defaults and the reasons are kept as notices for t
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -17,6 +18,7 @@ import torch
 
 from core.config import from_params, to_params
 from core.datasets import Split, make_split
+from core.image_data import ImageSplit, datasets_dir, load_images
 from core.runs import RunStore, default_path, open_store
 
 C = TypeVar("C")
@@ -96,6 +98,17 @@ def share_link(page: str, params: dict[str, str]) -> str:
 def load_split(dataset: str, n: int, noise: float, val_fraction: float, seed: int) -> Split:
     """A generated data set, shared read-only by every session asking for the same one."""
     return make_split(dataset, n, noise, val_fraction, seed)
+
+
+@st.cache_resource(max_entries=4)
+def _images(dataset: str, n_train: int, val_fraction: float, seed: int, root: str) -> ImageSplit:
+    return load_images(dataset, n_train, val_fraction, seed, root=Path(root), download=False)
+
+
+def load_image_split(dataset: str, n_train: int, val_fraction: float, seed: int) -> ImageSplit:
+    """An image data set from disk (or the embedded digits), shared read-only by every session
+    asking for the same split; never downloads (the page does that, with progress, first)."""
+    return _images(dataset, n_train, val_fraction, seed, str(datasets_dir()))
 
 
 @st.cache_resource

@@ -89,20 +89,20 @@ def draw(slots: Slots, history: History, split: Split) -> None:
     over = insights.overfit_finding(history)
     (slots.overfit.warning if over.overfitting else slots.overfit.caption)(over.sentence)
     slots.loss.plotly_chart(charts.loss_figure(history, over), width="stretch")
-    grad = insights.gradient_finding(history)
-    if grad is not None:
-        {
-            "vanishing": slots.grad_text.error,
-            "exploding": slots.grad_text.error,
-            "weak": slots.grad_text.warning,
-            "healthy": slots.grad_text.success,
-        }[grad.verdict](
-            f"{grad.sentence} (first/last = {grad.ratio:.1e} at epoch {history.epochs[-1]['epoch']})"
-        )
+    grad_verdict(slots.grad_text, history)
     slots.heatmap.plotly_chart(charts.grad_heatmap_figure(history), width="stretch")
     slots.lines.plotly_chart(charts.grad_lines_figure(history), width="stretch")
     slots.boundary.plotly_chart(charts.decision_figure(history, split), width="stretch")
     slots.act.plotly_chart(charts.activation_figure(history), width="stretch")
+
+
+def grad_verdict(slot: st.delta_generator.DeltaGenerator, history: History) -> None:
+    """The gradient-flow finding in one coloured sentence (red: vanishing or exploding)."""
+    grad = insights.gradient_finding(history)
+    if grad is not None:
+        {"vanishing": slot.error, "exploding": slot.error, "weak": slot.warning, "healthy": slot.success}[
+            grad.verdict
+        ](f"{grad.sentence} (first/last = {grad.ratio:.1e} at epoch {history.epochs[-1]['epoch']})")
 
 
 def status_line(slot: st.delta_generator.DeltaGenerator, history: History) -> None:
@@ -122,7 +122,7 @@ def status_line(slot: st.delta_generator.DeltaGenerator, history: History) -> No
         slot.info(f"Training... epoch {n}{tail}")
 
 
-def distributions(history: History) -> None:
+def distributions(history: History, prefix: str = "mlp") -> None:
     """Weight and gradient histograms per layer at an epoch the user picks."""
     if not history.epochs:
         return
@@ -131,11 +131,13 @@ def distributions(history: History) -> None:
     layers = history.layers
     c1, c2 = st.columns([1, 2])
     run = id(history)  # a new run gets fresh widgets (its epochs and layers differ)
-    epoch = c1.select_slider("Epoch", epochs, value=epochs[-1], key=f"mlp.view_epoch.{run}")
+    epoch = c1.select_slider("Epoch", epochs, value=epochs[-1], key=f"{prefix}.view_epoch.{run}")
     pick = [layers[0], layers[len(layers) // 2], layers[-1]]
-    chosen = c2.multiselect("Layers", layers, default=list(dict.fromkeys(pick)), key=f"mlp.view_layers.{run}")
+    chosen = c2.multiselect(
+        "Layers", layers, default=list(dict.fromkeys(pick)), key=f"{prefix}.view_layers.{run}"
+    )
     if chosen:
         fig = charts.distribution_figure(history, epochs.index(epoch), chosen)
-        st.plotly_chart(fig, width="stretch", key="mlp.dist_chart")
+        st.plotly_chart(fig, width="stretch", key=f"{prefix}.dist_chart")
     st.caption(LESSONS["dist"])
     _code(probes.histograms)

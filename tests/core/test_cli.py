@@ -75,7 +75,7 @@ def call_main(argv: list[str], capsys) -> tuple[int, str, str]:
         (["train", "--bogus", "1"], "bogus"),
         (["train", "--lr", "nan"], "lr"),
         (["train", "--batch_norm", "maybe"], "batch_norm"),
-        (["train", "--model", "cnn"], "model"),
+        (["train", "--model", "rnn"], "model"),
         (["train", "--batch_norm", "true", "--batch_size", "1", "--epochs", "1"], "batch"),
         (["fly"], "fly"),
         ([], "command"),

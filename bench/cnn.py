@@ -1,0 +1,137 @@
+"""The CNN lab's figures: accuracy and time on digits and on real MNIST, and what recording costs.
+
+(a) digits (embedded), the page's default CNN, as the page trains it (1 torch thread): final
+    validation accuracy and training seconds. Target: at least 97% within 5 s.
+(b) the real MNIST test set in ../shared/data/mnist (skipped with a message where absent),
+    read through the product's own loader (a temporary data folder holding links to the
+    files), 8,000 train / 2,000 validation: target at least 98.5% within 20 s.
+(c) the trainer (every probe on) against a plain torch loop on the same CNN, data and batch
+    order. The plain loop is what a careful script does: train, then measure validation
+    accuracy once per epoch. Runs alternate and are timed in CPU seconds of this process; the
+    figure is the median of the per-pair ratios. Target: at most 1.10.
+
+    python bench/cnn.py [--pairs 7] [--threads 1]
+Last line: cnn_overhead_ratio=<median trainer/plain>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from core.config import CNNConfig  # noqa: E402
+from core.labs import LABS  # noqa: E402
+from core.training import batch_orders, data_for, make_optimizer, train  # noqa: E402
+
+MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+# (b)'s net: the default block structure, twice the channels and a wider head (MNIST is larger).
+MNIST_CFG = dict(dataset="mnist", n_train=8000, val_fraction=0.2, channels="16,32", dense_width=128)
+
+
+def plain_loop(cfg: CNNConfig, split) -> tuple[float, float]:
+    """Same model, data and batch order; nothing recorded but validation accuracy per epoch.
+    Returns (CPU seconds, final validation accuracy)."""
+    start = time.process_time()
+    model = LABS["cnn"].build(cfg, split)
+    opt = make_optimizer(cfg, model)
+    x, y = split.x_train, split.y_train
+    n, bs = len(x), min(cfg.batch_size, len(x))
+    next_order = batch_orders(cfg, n)
+    acc = 0.0
+    for _ in range(cfg.epochs):
+        model.train()
+        order = next_order()
+        for i in range(0, n, bs):
+            idx = order[i : i + bs]
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            acc = (model(split.x_val).argmax(1) == split.y_val).float().mean().item()
+    return time.process_time() - start, acc
+
+
+def recorded(cfg: CNNConfig, split) -> tuple[float, float, float]:
+    """The lab's trainer with every probe on: (CPU seconds, wall seconds, final val accuracy)."""
+    start = time.process_time()
+    h = train(cfg, split=split)
+    return time.process_time() - start, h.seconds, h.epochs[-1]["val_acc"]
+
+
+def mnist_run(epochs: int) -> None:
+    """(b): real MNIST digits through the product's loader."""
+    images, labels = MNIST / "t10k-images-idx3-ubyte.gz", MNIST / "t10k-labels-idx1-ubyte.gz"
+    if not (images.exists() and labels.exists()):
+        print(f"(b) skipped: the MNIST test set is not in {MNIST}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "MNIST" / "raw"
+        raw.mkdir(parents=True)
+        for f in (images, labels):
+            (raw / f.name).symlink_to(f)
+        os.environ["LAB_DATASETS_DIR"] = tmp
+        cfg = CNNConfig(**MNIST_CFG, epochs=epochs)
+        split = data_for(cfg, download=False)
+    assert split.dataset == "mnist", split.notice
+    _, wall, acc = recorded(cfg, split)
+    print(
+        f"(b) MNIST {len(split.x_train)} train / {len(split.x_val)} val, channels {cfg.channels}, "
+        f"dense {cfg.dense_width}, {cfg.epochs} epochs: val_acc {acc:.4f} in {wall:.2f} s "
+        "(target >= 0.985 in 20 s)"
+    )
+    print(f"mnist_val_acc={acc:.4f}")
+    print(f"mnist_seconds={wall:.2f}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--pairs", type=int, default=7)
+    p.add_argument("--threads", type=int, default=1, help="torch threads (the app uses 1)")
+    p.add_argument("--mnist-epochs", type=int, default=4)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    cfg = CNNConfig()
+    split = data_for(cfg)
+    print(
+        f"default CNN: channels {cfg.channels}, {cfg.kernel_size}x{cfg.kernel_size}, {cfg.pool} pool, "
+        f"batch norm {cfg.batch_norm}, dense {cfg.dense_width}, {cfg.epochs} epochs, batch {cfg.batch_size}; "
+        f"digits {len(split.x_train)} train / {len(split.x_val)} val; {a.threads} torch thread(s)"
+    )
+    plain_loop(cfg, split), recorded(cfg, split)  # warm-up: lazy init
+    ratios, walls, accs = [], [], []
+    for i in range(a.pairs):
+        tp, plain_acc = plain_loop(cfg, split)
+        tr, wall, acc = recorded(cfg, split)
+        ratios.append(tr / tp)
+        walls.append(wall)
+        accs.append(acc)
+        print(
+            f"pair {i + 1}: plain {tp:.3f} s (val {plain_acc:.4f}), trainer {tr:.3f} s CPU / "
+            f"{wall:.2f} s wall (val {acc:.4f}), ratio {tr / tp:.3f}"
+        )
+    print(
+        f"(a) digits default CNN: val_acc {accs[-1]:.4f} in {statistics.median(walls):.2f} s "
+        "(median wall; target >= 0.97 in 5 s)"
+    )
+    print(f"digits_val_acc={accs[-1]:.4f}")
+    print(f"digits_seconds={statistics.median(walls):.2f}")
+    t0 = time.perf_counter()
+    mnist_run(a.mnist_epochs)
+    print(f"(b) took {time.perf_counter() - t0:.1f} s including loading")
+    print(f"cnn_overhead_ratio={statistics.median(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    main()

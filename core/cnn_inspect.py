@@ -1,0 +1,136 @@
+"""Looking inside a trained CNN: filters, feature maps, confusion matrix, mistakes, predictions.
+
+Everything here runs the model in eval mode under no_grad and returns plain tensors or lists,
+so the page only draws. Uploaded photos are turned into the data set's own format first
+(`prepare_upload`): a digit photographed on white paper must become a light digit on a dark
+background, centred the way the training images are, or the prediction means nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import Tensor, nn
+
+EVAL_CHUNK = 1024  # images per forward pass
+
+
+@dataclass(frozen=True)
+class FeatureMap:
+    """The output of one stage of one conv block for one image."""
+
+    layer: str  # conv1
+    stage: str  # conv, batch norm, activation, pool
+    maps: Tensor  # (C, H, W) on the CPU
+
+
+def first_filters(model: nn.Module) -> Tensor:
+    """The first conv layer's filters (C_out, C_in, k, k) on the CPU."""
+    return model.conv1.conv.weight.detach().cpu().clone()
+
+
+@torch.no_grad()
+def feature_maps(model: nn.Module, image: Tensor) -> list[FeatureMap]:
+    """Every channel after every conv, batch norm, activation and pooling stage, for one image
+    (C, H, W) (already normalised as the model's inputs are), input side first."""
+    out: list[FeatureMap] = []
+    handles = []
+    for name, block in model.named_children():
+        if not name.startswith("conv"):
+            continue
+        for stage, child in (
+            ("conv", block.conv),
+            ("batch norm", block.bn),
+            ("activation", block.act),
+            ("pool", block.pool),
+        ):
+            if isinstance(child, nn.Identity):
+                continue
+
+            def hook(_m: nn.Module, _i: tuple, y: Tensor, name: str = name, stage: str = stage) -> None:
+                out.append(FeatureMap(name, stage, y[0].detach().cpu()))
+
+            handles.append(child.register_forward_hook(hook))
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    try:
+        model(image.unsqueeze(0).to(device))
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+    return out
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: Tensor) -> Tensor:
+    """Class probabilities (N, classes) on the CPU for images x (N, C, H, W), in eval mode."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    probs = [
+        torch.softmax(model(x[i : i + EVAL_CHUNK].to(device)), 1).cpu() for i in range(0, len(x), EVAL_CHUNK)
+    ]
+    model.train(was_training)
+    return torch.cat(probs) if probs else torch.empty(0)
+
+
+def confusion_matrix(y_true: Tensor, y_pred: Tensor, n_classes: int) -> Tensor:
+    """Counts (n_classes, n_classes): row = true class, column = predicted class."""
+    flat = y_true.long() * n_classes + y_pred.long()
+    return torch.bincount(flat, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def misclassified(probs: Tensor, y_true: Tensor, limit: int = 24) -> list[tuple[int, int, int, float]]:
+    """The wrong predictions the net was surest of: (index, true, predicted, its probability)."""
+    conf, pred = probs.max(1)
+    wrong = (pred != y_true).nonzero().flatten()
+    order = wrong[conf[wrong].argsort(descending=True)][:limit]
+    return [(int(i), int(y_true[i]), int(pred[i]), float(conf[i])) for i in order]
+
+
+def prepare_upload(
+    rgb: np.ndarray, shape: tuple[int, int, int], dark_background: bool = True
+) -> tuple[Tensor, list[str]]:
+    """A photo (H, W, 3) uint8 as an image of `shape` (C, H, W) with values in [0, 1], and the
+    steps taken, in words.
+
+    Grayscale sets (digits, MNIST, Fashion-MNIST: light object on black): to gray, invert when the
+    border is lighter than the middle (ink on paper), crop to the object, pad to a square with a
+    margin (MNIST keeps a 4-pixel border of 28), resize. Colour sets (CIFAR-10): centre-crop to a
+    square and resize.
+    """
+    c, h, w = shape
+    steps: list[str] = []
+    img = Image.fromarray(rgb)
+    if c == 3:
+        side = min(img.size)
+        left, top = (img.width - side) // 2, (img.height - side) // 2
+        img = img.crop((left, top, left + side, top + side)).resize((w, h), Image.Resampling.LANCZOS)
+        steps.append(f"centre-cropped to {side}x{side} and resized to {w}x{h}")
+        x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255).permute(2, 0, 1)
+        return x.contiguous(), steps
+    gray = np.asarray(img.convert("L"), dtype=np.float32) / 255  # (H, W) in [0, 1]
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if dark_background and border.mean() > gray.mean():
+        gray = 1 - gray
+        steps.append("inverted (the training images are light on a dark background)")
+    lo, hi = np.percentile(gray, 1), gray.max()
+    gray = np.clip((gray - lo) / (hi - lo), 0, 1) if hi - lo > 1e-3 else np.zeros_like(gray)
+    ys, xs = np.nonzero(gray > 0.25)
+    if len(ys):
+        gray = gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        steps.append(f"cropped to the object ({gray.shape[1]}x{gray.shape[0]} pixels)")
+    side = max(gray.shape)
+    margin = round(side * (4 / 20 if h >= 16 else 0.1))  # MNIST: a 20x20 digit in a 28x28 frame
+    canvas = np.zeros((side + 2 * margin, side + 2 * margin), np.float32)
+    top, left = margin + (side - gray.shape[0]) // 2, margin + (side - gray.shape[1]) // 2
+    canvas[top : top + gray.shape[0], left : left + gray.shape[1]] = gray
+    small = Image.fromarray((canvas * 255).astype(np.uint8)).resize((w, h), Image.Resampling.LANCZOS)
+    steps.append(f"centred on a square with a margin and resized to {w}x{h}")
+    x = torch.from_numpy(np.asarray(small, dtype=np.float32) / 255)[None]
+    return x.contiguous(), steps
