@@ -22,6 +22,7 @@ C = TypeVar("C")
 INITS = ("auto", "default", "xavier", "he")
 IMAGE_SETS = ("digits", "mnist", "fashion_mnist", "cifar10")  # == core.image_data.IMAGE_DATASETS (tested)
 POOLS = ("max", "avg", "none")
+SCHEDULES = ("constant", "cosine")
 MAX_CHANNELS = 256
 OPTIMIZERS = ("sgd", "adam")
 TRUE = {"1", "true", "yes", "on", "t", "y"}
@@ -130,6 +131,9 @@ class CNNConfig:
     dense_width: int = _f(64, "Dense width", "units in the hidden dense layer (0: none)", min=0, max=1024)
     optimizer: str = _f("adam", "Optimizer", "sgd (with the momentum below) or adam", choices=OPTIMIZERS)
     lr: float = _f(0.003, "Learning rate", "step size", min=1e-5, max=10.0, log=True)
+    lr_schedule: str = _f(
+        "constant", "LR schedule", "constant, or cosine: from lr down to 0 over the epochs", choices=SCHEDULES
+    )
     momentum: float = _f(0.9, "Momentum", "SGD momentum (0 = plain SGD); unused by adam", min=0.0, max=0.99)
     weight_decay: float = _f(0.0, "Weight decay", "L2 penalty on the weights", min=0.0, max=1.0)
     batch_size: int = _f(32, "Batch size", "images per gradient step", min=1, max=4096)

@@ -97,6 +97,14 @@ def make_optimizer(cfg: Any, model: nn.Module) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+def set_lr(cfg: Any, opt: torch.optim.Optimizer, epochs_done: int) -> None:
+    """The learning rate for the next epoch. cosine: lr * (1 + cos(pi * done / epochs)) / 2,
+    falling smoothly from lr to 0 over the run (big steps first, fine ones at the end)."""
+    if getattr(cfg, "lr_schedule", "constant") == "cosine":
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr * 0.5 * (1 + math.cos(math.pi * epochs_done / cfg.epochs))
+
+
 def data_for(cfg: Any, **options: Any) -> Split:
     """The seeded train/validation split a config trains on (image labs: options such as
     download=False go to the loader)."""
@@ -181,6 +189,7 @@ def train(
         record["epoch"] = epoch
         record["seconds"] = history.seconds = time.perf_counter() - start
         history.epochs.append(record)
+        set_lr(cfg, opt, epoch)
         if on_epoch is not None:
             on_epoch(record)
     else:

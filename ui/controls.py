@@ -117,7 +117,7 @@ def cnn_controls(prefix: str = "cnn") -> CNNConfig:
         for name in ("dense_width", "dropout", "optimizer"):
             field_widget(CNNConfig, prefix, name)
         sgd = st.session_state.get(widget_key(prefix, "optimizer")) == "sgd"
-        for name in ("lr", "batch_size", "epochs", "weight_decay"):
+        for name in ("lr", "lr_schedule", "batch_size", "epochs", "weight_decay"):
             field_widget(CNNConfig, prefix, name)
         field_widget(CNNConfig, prefix, "momentum", disabled=not sgd)
     return read_config(CNNConfig, prefix)
