@@ -95,6 +95,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
+    import torch
+
     from core.devices import pick_device
     from core.training import History, data_for, problems
 
@@ -112,6 +114,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"error: {' '.join(bad)}", file=sys.stderr)
         return 2
     device = pick_device(args.model) if args.device == "auto" else args.device
+    if device == "cuda" and not torch.cuda.is_available():
+        print("error: --device cuda: torch finds no CUDA GPU here; use --device cpu or auto", file=sys.stderr)
+        return 2
     if not args.quiet:
         print(f"training on {device}: {len(split.x_train)} train / {len(split.x_val)} validation examples")
     history = History(config={}, layers=[], lab=args.model)

@@ -4,6 +4,7 @@ Layer names are public (charts, stored runs, CLI JSON): conv blocks are `conv1`.
 (input side first), then `flatten`, the hidden dense layer `dense1` (when dense_width > 0) and
 the classifier `out`. A conv block is Conv2d -> [BatchNorm2d] -> activation -> [2x2 pool].
 
+With conv_layers = 0 the channel list is ignored: the net is the dense baseline on the pixels.
 `architecture(cfg, shape)` walks the same stack with the output-size formula
 floor((n + 2p - k) / s) + 1, so a config that cannot work is explained in words (never as a
 torch traceback), and the layer table (shapes, parameters, receptive fields, and what a dense
@@ -84,8 +85,8 @@ def _units(shape: tuple[int, ...]) -> int:
 def architecture(cfg: CNNConfig, shape: tuple[int, int, int], n_classes: int = 10) -> Architecture:
     """Walk the config's layers from an input of `shape` (C, H, W); explain what cannot work."""
     problems: list[str] = []
-    chans = cfg.channel_list
-    if cfg.channels.strip() and not chans:
+    chans = cfg.channel_list[: cfg.conv_layers] if cfg.conv_layers == 0 else cfg.channel_list
+    if cfg.conv_layers and cfg.channels.strip() and not chans:
         problems.append(f"Channels '{cfg.channels}' is not a list of whole numbers such as 8,16.")
     elif len(chans) != cfg.conv_layers:
         hint = ",".join(str(8 * 2**i) for i in range(cfg.conv_layers)) or "an empty list"
@@ -134,6 +135,8 @@ def architecture(cfg: CNNConfig, shape: tuple[int, int, int], n_classes: int = 1
         return Architecture(rows, problems)
     units = _units((c, h, w))
     rows.append(LayerRow("flatten", "Flatten", (units,), 0, None, 0))
+    if cfg.dropout > 0 and not cfg.dense_width:
+        rows.append(LayerRow("drop", f"Dropout p={cfg.dropout:g} (training only)", (units,), 0, None, 0))
     if cfg.dense_width:
         n = units * cfg.dense_width + cfg.dense_width
         rows.append(LayerRow("dense1", f"Linear {units} → {cfg.dense_width}", (cfg.dense_width,), n, None, n))
@@ -156,7 +159,7 @@ def build_cnn(cfg: CNNConfig, shape: tuple[int, int, int] = (1, 8, 8), n_classes
     parts: OrderedDict[str, nn.Module] = OrderedDict()
     with torch.device("meta"):  # no storage, and no draw from the global RNG by torch's own init
         c = shape[0]
-        for i, c_out in enumerate(cfg.channel_list, start=1):
+        for i, c_out in enumerate(cfg.channel_list[: cfg.conv_layers], start=1):
             parts[f"conv{i}"] = ConvBlock(c, c_out, cfg)
             c = c_out
         parts["flatten"] = nn.Flatten()

@@ -40,7 +40,17 @@ def layer_table(arch: Architecture, shape: tuple[int, int, int]) -> None:
         {"layer": "total", "type": "", "output shape": "", "parameters": arch.params,
          "receptive field": "", "dense layer, same sizes": arch.dense_params}
     )  # fmt: skip
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    number = st.column_config.NumberColumn(format="localized")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "type": st.column_config.TextColumn(width="large"),
+            "parameters": number,
+            "dense layer, same sizes": number,
+        },
+    )
     c, h, w = shape
     ratio = arch.dense_params / max(arch.params, 1)
     st.caption(
@@ -147,9 +157,10 @@ def feature_maps(history: History, split: ImageSplit) -> None:
         if label in picked:
             st.plotly_chart(cnn_charts.feature_maps_figure(m), width="stretch")
     st.caption(
-        "Light = strong response. After the activation, ReLU zeroes the negative responses; "
-        "pooling keeps the strongest response in each 2x2 patch, halving the map. Deeper maps "
-        "are smaller and respond to larger, more abstract patterns."
+        "Light = strong response (each map scaled to its own range). After the activation, ReLU "
+        "zeroes the negative responses; max pooling keeps the strongest response in each 2x2 patch "
+        "and average pooling their mean, halving the map. Deeper maps are smaller and respond to "
+        "larger, more abstract patterns."
     )
     _code(cnn_inspect.feature_maps)
 

@@ -1,0 +1,58 @@
+"""The CNN lab in a real browser: a share link trains a short run; the feature maps and the confusion
+matrix appear, with no traceback."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e.conftest import READY
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "screenshots"))
+
+
+def _wait_ready(page, timeout=120_000):
+    page.wait_for_selector(READY, timeout=timeout)
+
+
+def test_short_run_shows_feature_maps_and_confusion_matrix(server, page):
+    page.goto(f"{server}/CNN_Lab?epochs=3&n_train=300")
+    _wait_ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    # the link's values are kept and the URL spells out the whole config
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["epochs"] == ["3"] and query["n_train"] == ["300"] and query["channels"] == ["8,16"]
+    # the layer table is drawn before any training
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)  # drawn lazily
+    assert page.locator("[data-testid='stDataFrame']").count() == 1
+
+    start = time.perf_counter()
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Finished 3 epochs").wait_for(timeout=60_000)
+    _wait_ready(page)
+    trained = time.perf_counter() - start
+    assert page.locator("[data-testid='stException']").count() == 0
+    success = page.locator("[data-testid='stAlert']").filter(has_text="Finished 3 epochs")
+    assert success.count() >= 1 and "validation accuracy" in success.first.inner_text()
+
+    # feature maps: one plotly figure per stage, titled "<layer> after <stage>: ..."
+    maps = page.locator(".js-plotly-plot").filter(has_text="after activation")
+    maps.first.wait_for(timeout=30_000)
+    assert maps.count() == 2  # conv1 and conv2
+    assert page.get_by_text("conv1 after activation: 8 channels of 8x8").count() == 1
+    assert page.get_by_text("conv2 after pool: 16 channels of 2x2").count() == 1
+    cm = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix (validation images)")
+    cm.first.wait_for(timeout=30_000)
+    assert cm.count() == 1
+    assert page.get_by_text("Gradient norm per layer (log axis)").count() >= 1
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 5000})
+    page.screenshot(path=str(SHOTS / "e2e_cnn_trained.png"))
+    print(f"trained and redrawn {trained:.2f} s after the Train click")
