@@ -318,3 +318,28 @@ def test_cuda_run_samples_the_gradient_norms():
 def test_history_is_plain_data():
     h = History(config={}, layers=[], lab="cnn")
     assert h.to_dict()["lab"] == "cnn" and h.to_dict()["epochs"] == []
+
+
+def test_cosine_schedule_follows_the_formula_and_constant_leaves_lr_alone():
+    from core.training import set_lr
+
+    model = torch.nn.Linear(2, 2)
+    for schedule in ("cosine", "constant"):
+        cfg = CNNConfig(lr=0.01, epochs=8, lr_schedule=schedule)
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        for done in range(1, cfg.epochs + 1):
+            set_lr(cfg, opt, done)
+            want = (
+                cfg.lr * (1 + math.cos(math.pi * done / cfg.epochs)) / 2 if schedule == "cosine" else cfg.lr
+            )
+            assert opt.param_groups[0]["lr"] == pytest.approx(want, abs=1e-12)
+    assert opt.param_groups[0]["lr"] == 0.01
+
+
+def test_cosine_run_matches_constant_for_one_epoch_then_departs():
+    base = dict(n_train=200, epochs=3, seed=4)
+    split = data_for(CNNConfig(**base), download=False)
+    const = train(CNNConfig(**base), split=split)
+    cosine = train(CNNConfig(**base, lr_schedule="cosine"), split=split)
+    assert cosine.epochs[0]["val_loss"] == const.epochs[0]["val_loss"]  # lr is lowered after epoch 1
+    assert cosine.epochs[-1]["val_loss"] != const.epochs[-1]["val_loss"]
