@@ -34,7 +34,7 @@ format: $(VENV)/.dev
 	$(PY) -m ruff check --fix .
 
 bench: $(VENV)/.dev
-	$(PY) bench/training_overhead.py
+	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 shots: $(VENV)/.dev
 	$(PY) ../shared/tools/shoot.py screenshots

@@ -139,7 +139,7 @@ def ema(values: list[float], weight: float = 0.6) -> list[float]:
 
 def config_diff(configs: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """Fields whose values are not the same in every config: name -> value per config."""
-    keys = [k for k in dict.fromkeys(k for c in configs for k in c) if k != "init_used"]
+    keys = [k for k in dict.fromkeys(k for c in configs for k in c) if k not in ("init_used", "grad_every")]
     return {k: [c.get(k) for c in configs] for k in keys if len({repr(c.get(k)) for c in configs}) > 1}
 
 

@@ -149,6 +149,8 @@ def train(
     n, bs = len(x_tr), min(cfg.batch_size, len(x_tr))
     steps = -(-n // bs)
     every = 1 if device == "cpu" else max(1, steps // GPU_GRAD_SAMPLES)
+    if every > 1:  # say so in the run: gradient norms are averaged over every n-th step only
+        history.config["grad_every"] = every
     next_order = batch_orders(cfg, n)
     sample = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed + 3))
     x_ev, y_ev = x_tr[sample[:EVAL_TRAIN_POINTS].to(device)], y_tr[sample[:EVAL_TRAIN_POINTS].to(device)]
@@ -173,7 +175,6 @@ def train(
             opt.step()  # (5) update
 
         record = evaluate(model, probe, x_ev, y_ev, x_va, y_va)
-        record["grad_steps"] = grads.steps  # how many steps the norms below are averaged over
         record["grad_norm"] = grads.pop_epoch()
         if not all(
             map(math.isfinite, [record["train_loss"], record["val_loss"], *record["grad_norm"].values()])

@@ -1,0 +1,66 @@
+"""Image basics: what an image is to a computer, and the everyday operations on it."""
+
+import streamlit as st
+
+from core.image_lessons import SECTIONS, ImageBasicsView
+from ui import image_charts, image_filters, image_sections, state
+from ui.image_input import image_picker
+
+st.set_page_config(page_title="Image basics", page_icon="🖼️", layout="wide")
+state.setup()
+PREFIX = image_sections.PREFIX  # "img": the widgets' session-state keys are img.<field>
+
+# 1. Lesson ------------------------------------------------------------------------------
+st.title("Image basics")
+st.markdown(
+    "To a computer a picture is **a grid of numbers**: one number per pixel for grey, three (red, "
+    "green, blue) for colour, each 0-255. Everything below is arithmetic on that grid: pick an "
+    "image (or upload your own), then walk through the sections in order."
+)
+
+# 2. Config: URL -> widgets (every field, even those of hidden sections) -> config ---------------
+for notice in state.sync_from_url(ImageBasicsView, PREFIX):
+    st.warning(f"This link had a bad value. {notice}.", icon="⚠️")
+# Only the chosen section draws its widgets; Streamlit would drop the others' values at the end
+# of this run, so hand each one back to session state to keep it (and the share link) intact.
+for name in ImageBasicsView.__dataclass_fields__:
+    key = state.widget_key(PREFIX, name)
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+# 3. Data: the image, decoded once and cached --------------------------------------------------
+image = image_picker(state.widget_key(PREFIX, "image"), default=ImageBasicsView().image, max_side=1024)
+rgb, key = image.rgb, image_charts.digest(image.rgb)
+h, w = rgb.shape[:2]
+source = "bundled sample" if image.format == "sample" else f"{image.format} file, PIL mode {image.mode}"
+st.caption(
+    f"**{image.name}** ({source}): {w} x {h} pixels, array shape {rgb.shape}, dtype uint8, "
+    f"{rgb.nbytes:,} bytes as raw 24-bit colour."
+)
+section = st.radio(
+    "Section",
+    list(SECTIONS),
+    key=state.widget_key(PREFIX, "section"),
+    format_func=lambda s: f"{list(SECTIONS).index(s) + 1}. {SECTIONS[s]}",
+    horizontal=True,
+    label_visibility="collapsed",
+)
+st.subheader(SECTIONS[section])
+
+# 4. Results: the chosen section ------------------------------------------------------------------
+if section == "pixels":
+    image_sections.pixels(rgb)
+elif section == "resolution":
+    image_sections.resolution(rgb)
+elif section == "bit_depth":
+    image_sections.bit_depth(rgb)
+elif section == "geometry":
+    image_sections.geometry(rgb)
+elif section == "enhance":
+    image_filters.enhance(rgb, key)
+elif section == "restore":
+    image_filters.restore(rgb, key)
+else:
+    image_filters.compress(rgb, key)
+
+state.publish(state.read_config(ImageBasicsView, PREFIX), PREFIX)
