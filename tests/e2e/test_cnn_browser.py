@@ -56,3 +56,44 @@ def test_short_run_shows_feature_maps_and_confusion_matrix(server, page):
     page.set_viewport_size({"width": 1400, "height": 5000})
     page.screenshot(path=str(SHOTS / "e2e_cnn_trained.png"))
     print(f"trained and redrawn {trained:.2f} s after the Train click")
+
+
+def _png_of_a_digit_on_paper() -> bytes:
+    """A dark '0' drawn on light paper, as a phone photo of a written digit would be."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (240, 320), (236, 232, 224))
+    ImageDraw.Draw(img).ellipse([(60, 40), (180, 280)], outline=(25, 25, 30), width=14)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_upload_after_training_predicts_and_refuses_a_corrupt_file(server, page):
+    page.goto(f"{server}/CNN_Lab?epochs=6&n_train=600")
+    _wait_ready(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Finished 6 epochs").wait_for(timeout=90_000)
+    _wait_ready(page)
+    upload = page.locator("input[type='file']")
+    upload.set_input_files(
+        {"name": "broken.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n garbage"}
+    )
+    refusal = page.locator("[data-testid='stAlert']").filter(has_text="broken.png")
+    refusal.first.wait_for(timeout=60_000)
+    _wait_ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Prediction:").count() == 0  # nothing predicted from a broken file
+
+    upload.set_input_files(
+        {"name": "zero.png", "mimeType": "image/png", "buffer": _png_of_a_digit_on_paper()}
+    )
+    verdict = page.locator("[data-testid='stAlert']").filter(has_text="Prediction:")
+    verdict.first.wait_for(timeout=60_000)
+    _wait_ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Converted to the training images' format").count() == 1
+    assert page.get_by_text("inverted").count() >= 1  # dark ink on light paper becomes light on dark
+    assert page.locator(".js-plotly-plot").filter(has_text="what the net sees").count() == 1
