@@ -142,8 +142,10 @@ def feature_maps(history: History, split: ImageSplit) -> None:
     """Every channel after every stage of every conv block, for a validation image the user picks."""
     if not hasattr(history.model, "conv1"):
         return
-    n = len(split.x_val)
-    i = st.number_input("Validation image", 0, n - 1, 0, key=f"{PREFIX}.fm_index", help=f"0 to {n - 1}")
+    n, key = len(split.x_val), f"{PREFIX}.fm_index"
+    if st.session_state.get(key, 0) > n - 1:  # a new run may have fewer validation images
+        st.session_state[key] = n - 1
+    i = st.number_input("Validation image", 0, n - 1, key=key, help=f"0 to {n - 1}")
     x = split.x_val[i]
     probs = cnn_inspect.predict(history.model, x.unsqueeze(0))[0]
     left, right = st.columns([1, 3])
