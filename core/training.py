@@ -154,6 +154,7 @@ def train(
     next_order = batch_orders(cfg, n)
     sample = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed + 3))
     x_ev, y_ev = x_tr[sample[:EVAL_TRAIN_POINTS].to(device)], y_tr[sample[:EVAL_TRAIN_POINTS].to(device)]
+    x_eval = torch.cat([x_ev, x_va])  # evaluated every epoch: joined once, not per epoch
     start = time.perf_counter()
 
     for epoch in range(1, cfg.epochs + 1):
@@ -174,7 +175,7 @@ def train(
                 grads.add()  # (4) per-layer |grad|, fused
             opt.step()  # (5) update
 
-        record = evaluate(model, probe, x_ev, y_ev, x_va, y_va)
+        record = evaluate(model, probe, x_eval, y_ev, y_va)
         record["grad_norm"] = grads.pop_epoch()
         if not all(
             map(math.isfinite, [record["train_loss"], record["val_loss"], *record["grad_norm"].values()])
@@ -203,17 +204,16 @@ def train(
 def evaluate(
     model: nn.Module,
     probe: ActivationProbe,
-    x_tr: torch.Tensor,
+    x: torch.Tensor,
     y_tr: torch.Tensor,
-    x_va: torch.Tensor,
     y_va: torch.Tensor,
 ) -> dict[str, Any]:
     """Loss and accuracy on (a sample of) the training set and on the validation set, in eval
-    mode (no dropout, batch norm on running stats), in ONE forward pass over both; activation
-    statistics from the training rows of that pass."""
+    mode (no dropout, batch norm on running stats), in ONE forward pass over both: x holds the
+    len(y_tr) training rows first, then the validation rows. Activation statistics come from
+    the training rows of that pass."""
     model.eval()
-    n = len(x_tr)
-    x = torch.cat([x_tr, x_va])
+    n = len(y_tr)
     with probe.watch(rows=n):  # the statistics come from the first chunk's training rows
         first = model(x[:EVAL_CHUNK])
     act = probe.pop_stats()

@@ -57,11 +57,7 @@ history: History | None = st.session_state.get(RUN)
 store, store_warning = state.run_store()
 if store_warning:
     st.warning(store_warning, icon="⚠️")
-if history is not None and history.status == "running":
-    history.status = "stopped"
-    history.message = f"Stopped after {len(history.epochs)} epochs."
-    if history.run_id is not None:
-        store.mark_stopped(history.run_id, history.message)
+views.settle_interrupted(history, store)
 
 # 4. Run -----------------------------------------------------------------------------------
 if go:

@@ -88,10 +88,7 @@ history: History | None = st.session_state.get(RUN)
 store, store_warning = state.run_store()
 if store_warning:
     st.warning(store_warning, icon="⚠️")
-if history is not None and history.status == "running":  # interrupted by Stop or a widget
-    history.status, history.message = "stopped", f"Stopped after {len(history.epochs)} epochs."
-    if history.run_id is not None:
-        store.mark_stopped(history.run_id, history.message)
+views.settle_interrupted(history, store)
 
 # 4. Run -----------------------------------------------------------------------------------
 if go:
@@ -110,7 +107,7 @@ if go:
         now = time.perf_counter()
         if now >= next_draw[0] and record["epoch"] < cfg.epochs:
             views.status_line(slots.status, history)
-            cnn_views.draw(slots, history)
+            views.draw(slots, history)
             done = time.perf_counter()
             next_draw[0] = done + max(0.5, 4 * (done - now))
 
@@ -131,7 +128,7 @@ if diff := changed_fields(run_cfg, cfg):
     )
 slots = cnn_views.make_slots(device)
 views.status_line(slots.status, history)
-cnn_views.draw(slots, history)
+views.draw(slots, history)
 if not history.epochs or history.model is None:
     st.stop()
 run_split = state.load_image_split(run_cfg.dataset, run_cfg.n_train, run_cfg.val_fraction, run_cfg.seed)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,8 +13,8 @@ from core.cnn import Architecture
 from core.image_data import ImageSplit
 from core.imageio import ImageError, load_image
 from core.training import History
-from ui import charts, cnn_charts
-from ui.views import LESSONS, _code, grad_verdict
+from ui import cnn_charts
+from ui.views import LESSONS, Slots, _code
 
 PREFIX = "cnn"
 
@@ -65,19 +63,6 @@ def layer_table(arch: Architecture, shape: tuple[int, int, int]) -> None:
     _code(cnn.architecture)
 
 
-@dataclass
-class Slots:
-    """Placeholders of the live views, in page order."""
-
-    status: st.delta_generator.DeltaGenerator
-    overfit: st.delta_generator.DeltaGenerator
-    loss: st.delta_generator.DeltaGenerator
-    grad_text: st.delta_generator.DeltaGenerator
-    heatmap: st.delta_generator.DeltaGenerator
-    lines: st.delta_generator.DeltaGenerator
-    act: st.delta_generator.DeltaGenerator
-
-
 def make_slots(device: str) -> Slots:
     """Lay out the live sections (heading, placeholder, lesson, code) in page order."""
     status = st.empty()
@@ -105,21 +90,7 @@ def make_slots(device: str) -> Slots:
     st.subheader("Activations per layer")
     act = st.empty()
     st.caption(LESSONS["act"] + " Measured on a fixed sample of training images, once per epoch.")
-    return Slots(status, overfit, loss, grad_text, heatmap, lines, act)
-
-
-def draw(slots: Slots, history: History) -> None:
-    """Redraw every live view from the history so far."""
-    if not history.epochs:
-        return
-    over = insights.overfit_finding(history)
-    (slots.overfit.warning if over.overfitting else slots.overfit.caption)(over.sentence)
-    slots.loss.plotly_chart(charts.loss_figure(history, over), width="stretch")
-    grad_verdict(slots.grad_text, history)
-    slots.heatmap.plotly_chart(charts.grad_heatmap_figure(history), width="stretch")
-    slots.lines.plotly_chart(charts.grad_lines_figure(history), width="stretch")
-    if history.epochs[-1].get("act"):
-        slots.act.plotly_chart(charts.activation_figure(history), width="stretch")
+    return Slots(status, overfit, loss, grad_text, heatmap, lines, None, act)
 
 
 def _show01(split: ImageSplit, x: torch.Tensor) -> torch.Tensor:
@@ -167,9 +138,19 @@ def feature_maps(history: History, split: ImageSplit) -> None:
     _code(cnn_inspect.feature_maps)
 
 
+def val_probabilities(history: History, split: ImageSplit) -> torch.Tensor:
+    """The trained net's class probabilities on every validation image, computed once per run
+    (every later rerun of the page, e.g. picking another image, reuses them)."""
+    key, stamp = f"{PREFIX}.val_probs", (history.run_id, history.seconds, len(split.x_val))
+    cached = st.session_state.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = st.session_state[key] = (stamp, cnn_inspect.predict(history.model, split.x_val))
+    return cached[1]
+
+
 def mistakes(history: History, split: ImageSplit) -> None:
     """Confusion matrix and a gallery of the most confident mistakes on the validation images."""
-    probs = cnn_inspect.predict(history.model, split.x_val)
+    probs = val_probabilities(history, split)
     pred = probs.argmax(1)
     matrix = cnn_inspect.confusion_matrix(split.y_val, pred, split.n_classes)
     st.plotly_chart(cnn_charts.confusion_figure(matrix, split.class_names), width="stretch")

@@ -51,7 +51,8 @@ def enhance(rgb: np.ndarray, key: str) -> None:
         st.plotly_chart(charts.tone_curve_figure(lut), width="stretch")
     clipped = float(np.mean((out == 0) | (out == 255)))
     clipped_before = float(np.mean((rgb == 0) | (rgb == 255)))
-    hist = {"before": ops.histogram(to_gray(rgb)), "after": ops.histogram(to_gray(out))}
+    before = ops.histogram(to_gray(rgb))  # shared by both histogram charts below
+    hist = {"before": before, "after": ops.histogram(to_gray(out))}
     st.plotly_chart(charts.histogram_figure(hist), width="stretch")
     st.caption(
         f"Histograms of the grey luma. {clipped:.1%} of the R, G, B values sit at 0 or 255 "
@@ -72,7 +73,7 @@ def enhance(rgb: np.ndarray, key: str) -> None:
         charts.show(rgb, "original")
     with right:
         charts.show(eq, "equalised")
-    hist = {"before": ops.histogram(to_gray(rgb)), "after": ops.histogram(to_gray(eq))}
+    hist = {"before": before, "after": ops.histogram(to_gray(eq))}
     st.plotly_chart(charts.histogram_figure(hist, cdf=True), width="stretch")
     show_code(ops.equalize_lut, ops.equalize)
 

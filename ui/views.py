@@ -42,7 +42,7 @@ class Slots:
     grad_text: st.delta_generator.DeltaGenerator
     heatmap: st.delta_generator.DeltaGenerator
     lines: st.delta_generator.DeltaGenerator
-    boundary: st.delta_generator.DeltaGenerator
+    boundary: st.delta_generator.DeltaGenerator | None  # None: a lab with no 2-D boundary (CNN)
     act: st.delta_generator.DeltaGenerator
 
 
@@ -82,8 +82,8 @@ def make_slots() -> Slots:
     return Slots(status, overfit, loss, grad_text, heatmap, lines, boundary, act)
 
 
-def draw(slots: Slots, history: History, split: Split) -> None:
-    """Redraw every live view from the history so far."""
+def draw(slots: Slots, history: History, split: Split | None = None) -> None:
+    """Redraw every live view from the history so far (the boundary only where there is one)."""
     if not history.epochs:
         return
     over = insights.overfit_finding(history)
@@ -92,8 +92,19 @@ def draw(slots: Slots, history: History, split: Split) -> None:
     grad_verdict(slots.grad_text, history)
     slots.heatmap.plotly_chart(charts.grad_heatmap_figure(history), width="stretch")
     slots.lines.plotly_chart(charts.grad_lines_figure(history), width="stretch")
-    slots.boundary.plotly_chart(charts.decision_figure(history, split), width="stretch")
-    slots.act.plotly_chart(charts.activation_figure(history), width="stretch")
+    if slots.boundary is not None and split is not None:
+        slots.boundary.plotly_chart(charts.decision_figure(history, split), width="stretch")
+    if history.epochs[-1].get("act"):
+        slots.act.plotly_chart(charts.activation_figure(history), width="stretch")
+
+
+def settle_interrupted(history: History | None, store) -> None:
+    """A run still 'running' at a rerun was cut short (Stop, or a widget touched mid-run): mark
+    it stopped, on the page and in the store; its finished epochs stay."""
+    if history is not None and history.status == "running":
+        history.status, history.message = "stopped", f"Stopped after {len(history.epochs)} epochs."
+        if history.run_id is not None:
+            store.mark_stopped(history.run_id, history.message)
 
 
 def grad_verdict(slot: st.delta_generator.DeltaGenerator, history: History) -> None:
