@@ -6,9 +6,7 @@ float64, so the page shows the same functions the labs train with. Pure: no stre
 
 from __future__ import annotations
 
-import inspect
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -307,13 +305,3 @@ def percent(share: float) -> str:
 def mlp_params(name: str, depth: int = 10) -> dict[str, str]:
     """URL params of the MLP lab training this activation at this depth (the rest default)."""
     return to_params(MLPConfig(depth=depth, activation=name))
-
-
-def source_of(fn: Callable, title: str = "") -> str:
-    """The source behind a function, for the page's "Show code"; built-ins say what they are."""
-    head = f"# {title}\n" if title else ""
-    try:
-        return head + inspect.getsource(fn)
-    except (TypeError, OSError):
-        name = f"{getattr(fn, '__module__', None) or 'torch'}.{getattr(fn, '__name__', repr(fn))}"
-        return f"{head}# {name}: a built-in torch function\n"

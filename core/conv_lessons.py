@@ -8,7 +8,6 @@ K colour filters of the Channels section. Pure: no streamlit.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -251,8 +250,3 @@ def params_sentence(n_filters: int, channels: int, k: int) -> str:
         f"K × C × k × k + K = {n_filters} × {channels} × {k} × {k} + {n_filters} = {total:,} "
         f"({weights:,} weights and {n_filters} biases)"
     )
-
-
-def source_of(*fns: Callable) -> str:
-    """The source of core functions, for the page's "Show code"."""
-    return "\n\n".join(inspect.getsource(fn) for fn in fns)

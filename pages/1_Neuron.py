@@ -1,7 +1,5 @@
 """Neuron: one neuron, the perceptron rule, backpropagation worked through, why depth hurts."""
 
-import inspect
-
 import pandas as pd
 import streamlit as st
 
@@ -10,19 +8,13 @@ from core.activations import ACTIVATIONS
 from core.presets import PRESETS
 from ui import neuron_charts as nc
 from ui import state
+from ui.code import show_code
 
 st.set_page_config(page_title="Neuron", page_icon="🧠", layout="wide")
 state.setup()
 S = st.session_state
 X0, W0 = [1.0, 0.3, -0.5, 0.8, 0.2], [0.5, -1.2, 0.8, 0.3, -0.7]  # z = 0.5·1 + (-1.2)·0.3 + 0.1 = 0.24
 DEPTH = 20
-
-
-def show_code(*fns: object) -> None:
-    """The core functions behind the chart above, as source."""
-    with st.expander("Show code"):
-        for fn in fns:
-            st.code(inspect.getsource(fn), language="python")
 
 
 st.title("From one neuron to backpropagation")

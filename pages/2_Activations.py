@@ -1,25 +1,17 @@
 """Activations: f(x) and f'(x), where the slope dies, and what is left of a gradient after L layers."""
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from core import activation_lessons as lessons
 from core.activation_lessons import ActivationsView
 from core.activations import ACTIVATIONS
 from ui import activation_charts, state
+from ui.code import show_code
 from ui.controls import field_widget
 
 st.set_page_config(page_title="Activations", page_icon="📈", layout="wide")
 state.setup()
 PREFIX = "act"
-
-
-def show_code(*fns: Callable, first: str = "") -> None:
-    """A "Show code" expander with the source behind a chart (`first` titles the first one)."""
-    with st.expander("Show code"):
-        for i, fn in enumerate(fns):
-            st.code(lessons.source_of(fn, first if i == 0 else ""), language="python")
 
 
 # 1. Lesson ------------------------------------------------------------------------------
@@ -92,7 +84,7 @@ st.caption(
     "Shaded: where |f'(x)| is below 10% of its maximum, found from the derivative itself (a fine "
     "grid, each edge refined by bisection), not typed in. The red line reads both curves at x."
 )
-show_code(act.df, lessons.is_flat, lessons.slow_regions, first=f"f' of {name}: ACTIVATIONS[{name!r}].df")
+show_code(act.df, lessons.is_flat, lessons.slow_regions, titles=(f"f' of {name}: ACTIVATIONS[{name!r}].df",))
 
 # 4. Through depth ---------------------------------------------------------------------------
 st.subheader("Through L layers: f'(z) to the power L")

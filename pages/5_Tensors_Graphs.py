@@ -1,7 +1,5 @@
 """Tensors & graphs: tensors of rank 0-4, the MLP's computation graph, eager vs graph, devices."""
 
-import inspect
-
 import streamlit as st
 import torch
 
@@ -10,16 +8,11 @@ from core import graphs, tensors
 from core.config import MLPConfig, from_params
 from ui import graph_charts as charts
 from ui import state
+from ui.code import show_code
 
 st.set_page_config(page_title="Tensors & graphs", page_icon="🧮", layout="wide")
 state.setup()
 SIZES = (16, 256, 4096)  # batch sizes timed: all >= 2, so one dynamic compile serves them all
-
-
-def show_code(*objs: object) -> None:
-    with st.expander("Show code"):
-        for obj in objs:
-            st.code(inspect.getsource(obj), language="python")
 
 
 def attempt(expr: str, op) -> torch.Tensor | None:  # noqa: ANN001 - a zero-argument tensor op

@@ -1,8 +1,6 @@
 """Convolution: a kernel slides over an image; stride, padding, dilation, one cell by hand,
 colour channels and pooling."""
 
-from collections.abc import Callable
-
 import numpy as np
 import streamlit as st
 
@@ -12,6 +10,7 @@ from core.conv_lessons import PICTURE, ConvView
 from core.kernels import KERNELS, KernelError, parse_kernel, rows_text
 from ui import conv_charts as charts
 from ui import state
+from ui.code import show_code
 from ui.controls import field_widget
 from ui.image_input import image_picker
 
@@ -23,14 +22,6 @@ fmt = charts.fmt  # numbers as the charts print them
 
 def key(name: str) -> str:
     return state.widget_key(PREFIX, name)
-
-
-def show_code(*fns: Callable, note: str = "") -> None:
-    """A "Show code" expander with the core functions behind a section."""
-    with st.expander("Show code"):
-        if note:
-            st.caption(note)
-        st.code(lessons.source_of(*fns), language="python")
 
 
 def cell_inputs(names: tuple[str, str], shape: tuple[int, int]) -> tuple[int, int]:

@@ -14,7 +14,8 @@ from core.image_data import ImageSplit
 from core.imageio import ImageError, load_image
 from core.training import History
 from ui import cnn_charts
-from ui.views import LESSONS, Slots, _code
+from ui.code import show_code
+from ui.views import LESSONS, Slots
 
 PREFIX = "cnn"
 
@@ -60,7 +61,7 @@ def layer_table(arch: Architecture, shape: tuple[int, int, int]) -> None:
         "network's. The receptive field is the patch of input pixels one output unit sees (it can "
         "exceed the image once padding is counted)."
     )
-    _code(cnn.architecture)
+    show_code(cnn.architecture)
 
 
 def make_slots(device: str) -> Slots:
@@ -69,7 +70,7 @@ def make_slots(device: str) -> Slots:
     st.subheader("Loss and accuracy")
     overfit, loss = st.empty(), st.empty()
     st.caption(LESSONS["loss"])
-    _code(training.train)
+    show_code(training.train)
     st.subheader("Gradient flow through conv and dense layers")
     grad_text = st.empty()
     left, right = st.columns(2)
@@ -86,7 +87,7 @@ def make_slots(device: str) -> Slots:
         "starve. Norms are the mean over each epoch's steps, taken after backward(), before "
         "the optimiser step." + sampled
     )
-    _code(probes.GradNorms, insights.gradient_finding)
+    show_code(probes.GradNorms, insights.gradient_finding)
     st.subheader("Activations per layer")
     act = st.empty()
     st.caption(LESSONS["act"] + " Measured on a fixed sample of training images, once per epoch.")
@@ -135,7 +136,7 @@ def feature_maps(history: History, split: ImageSplit) -> None:
         "and average pooling their mean, halving the map. Deeper maps are smaller and respond to "
         "larger, more abstract patterns."
     )
-    _code(cnn_inspect.feature_maps)
+    show_code(cnn_inspect.feature_maps)
 
 
 def val_probabilities(history: History, split: ImageSplit) -> torch.Tensor:
@@ -166,7 +167,7 @@ def mistakes(history: History, split: ImageSplit) -> None:
             cols[k % 8].image(
                 arr, width=72, caption=f"#{idx}: {split.class_names[t]} → {split.class_names[p]} ({conf:.0%})"
             )
-    _code(cnn_inspect.confusion_matrix, cnn_inspect.misclassified)
+    show_code(cnn_inspect.confusion_matrix, cnn_inspect.misclassified)
 
 
 def upload(history: History, split: ImageSplit) -> None:
@@ -199,4 +200,4 @@ def upload(history: History, split: ImageSplit) -> None:
     if hasattr(history.model, "conv1"):
         for m in cnn_inspect.feature_maps(history.model, x):
             st.plotly_chart(cnn_charts.feature_maps_figure(m), width="stretch")
-    _code(cnn_inspect.prepare_upload)
+    show_code(cnn_inspect.prepare_upload)

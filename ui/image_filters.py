@@ -14,7 +14,8 @@ from core import images as ops
 from core.image_lessons import window_size
 from core.imageio import to_gray
 from ui import image_charts as charts
-from ui.image_sections import cached, fmt_bytes, fmt_db, quality_curve, show_code, slider, w
+from ui.code import show_code
+from ui.image_sections import cached, fmt_bytes, fmt_db, quality_curve, slider, w
 
 
 def zoomed(img: np.ndarray, label: str, side: int = 160, exact: bool = False) -> None:

@@ -8,7 +8,6 @@ recomputes what it changes.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from core.config import field_specs
 from core.image_lessons import ImageBasicsView
 from core.imageio import to_gray
 from ui import image_charts as charts
+from ui.code import show_code
 from ui.controls import field_widget
 from ui.state import widget_key
 
@@ -69,13 +69,6 @@ def slider(name: str, step: float) -> float:
     return st.slider(
         spec["label"], float(spec["min"]), float(spec["max"]), step=step, key=key, help=spec["help"]
     )
-
-
-def show_code(*fns: Callable) -> None:
-    """A "Show code" expander with the core functions behind a section."""
-    with st.expander("Show code"):
-        for fn in fns:
-            st.code(inspect.getsource(fn), language="python")
 
 
 def fmt_bytes(n: int) -> str:

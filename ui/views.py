@@ -3,7 +3,6 @@ placeholders) and again, with their widgets, from the stored run on every rerun.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 import streamlit as st
@@ -12,6 +11,7 @@ from core import insights, probes, training
 from core.datasets import Split
 from core.training import History
 from ui import charts
+from ui.code import show_code
 
 LESSONS = {
     "loss": "Training loss measures how well the net fits the points it learns from; validation "
@@ -46,19 +46,13 @@ class Slots:
     act: st.delta_generator.DeltaGenerator
 
 
-def _code(*objs: object) -> None:
-    with st.expander("Show code"):
-        for obj in objs:
-            st.code(inspect.getsource(obj), language="python")
-
-
 def make_slots() -> Slots:
     """Lay out the result sections (heading, placeholder, lesson, code) in page order."""
     status = st.empty()
     st.subheader("Loss and accuracy")
     overfit, loss = st.empty(), st.empty()
     st.caption(LESSONS["loss"])
-    _code(training.train, insights.overfit_finding)
+    show_code(training.train, insights.overfit_finding)
     st.subheader("Gradient flow")
     grad_text = st.empty()
     left, right = st.columns(2)
@@ -67,18 +61,18 @@ def make_slots() -> Slots:
         LESSONS["grad"] + " Norms are the mean over each epoch's steps, taken right "
         "after backward(), before the optimiser step."
     )
-    _code(probes.GradNorms, insights.gradient_finding)
+    show_code(probes.GradNorms, insights.gradient_finding)
     left, right = st.columns(2)
     with left:
         st.subheader("Decision boundary")
         boundary = st.empty()
         st.caption(LESSONS["boundary"])
-        _code(probes.decision_grid)
+        show_code(probes.decision_grid)
     with right:
         st.subheader("Activations per layer")
         act = st.empty()
         st.caption(LESSONS["act"] + " Measured on a fixed sample of training points, once per epoch.")
-        _code(probes.activation_stats)
+        show_code(probes.activation_stats)
     return Slots(status, overfit, loss, grad_text, heatmap, lines, boundary, act)
 
 
@@ -151,4 +145,4 @@ def distributions(history: History, prefix: str = "mlp") -> None:
         fig = charts.distribution_figure(history, epochs.index(epoch), chosen)
         st.plotly_chart(fig, width="stretch", key=f"{prefix}.dist_chart")
     st.caption(LESSONS["dist"])
-    _code(probes.histograms)
+    show_code(probes.histograms)
