@@ -1,4 +1,4 @@
-"""The Activations page's maths: curves, read-offs, flat regions, the slope's peak, f'(z)^L.
+"""The Activations page's maths: curves, read-offs, flat regions and the slope's peak.
 
 Everything comes from the ACTIVATIONS registry (its f and hand-written f'), evaluated in
 float64, so the page shows the same functions the labs train with. Pure: no streamlit.
@@ -14,13 +14,11 @@ import torch
 
 from core.activations import ACTIVATIONS, SATURATION
 from core.config import MLPConfig, config_field, to_params
+from core.depth_lessons import MAX_DEPTH, short
 
 X_RANGE = 6.0  # the page plots and reads off x in [-6, 6]
 WINDOW = 8.0  # regions are searched a little wider, so a region crossing +-6 is not cut there
 GRID_STEP = 1e-3  # first pass on a grid, then each region edge is refined by bisection
-MAX_DEPTH = 30
-VANISHED, EXPLODED = 1e-3, 1e3  # a gradient scaled by less / more than this is in trouble
-MILLIONTH = 1e-6
 
 
 @dataclass(frozen=True)
@@ -150,18 +148,14 @@ def region_at(regions: list[Region], x: float) -> Region | None:
     return next((r for r in regions if r.lo <= x <= r.hi), None)
 
 
-def _num(v: float) -> str:
-    return f"{round(v, 6) + 0.0:.3g}"  # an edge found at 4e-22 is 0; + 0.0 turns -0.0 into 0.0
-
-
 def _span(r: Region) -> str:
     if r.lo == -math.inf and r.hi == math.inf:
         return "every x"
     if r.lo == -math.inf:
-        return f"x < {_num(r.hi)}"
+        return f"x < {short(r.hi)}"
     if r.hi == math.inf:
-        return f"x > {_num(r.lo)}"
-    return f"{_num(r.lo)} < x < {_num(r.hi)}"
+        return f"x > {short(r.lo)}"
+    return f"{short(r.lo)} < x < {short(r.hi)}"
 
 
 def regions_sentence(name: str, regions: list[Region] | None = None) -> str:
@@ -221,80 +215,6 @@ def peak(name: str) -> Peak:
     x = np.linspace(-WINDOW, WINDOW, int(2 * WINDOW / GRID_STEP) + 1)
     at = float(x[np.argmax(_df(name, x))])
     return Peak(value, f"near x = {at:.3g} (found on a grid)", x=at, lo=at, hi=at)
-
-
-def slope(name: str, z: float) -> float:
-    """f'(z): the factor one layer at pre-activation z applies to a gradient passing back."""
-    return float(_df(name, z))
-
-
-def depth_products(name: str, z: float, max_depth: int = MAX_DEPTH) -> np.ndarray:
-    """f'(z)^L for L = 1..max_depth: what is left of a gradient after L layers all sitting at z.
-
-    Backprop multiplies one f'(z_l) per layer (times the weights, left out here), so this is
-    the activation's own share of the vanishing or exploding.
-    """
-    return np.power(slope(name, z), np.arange(1, max_depth + 1, dtype=np.float64))
-
-
-def layers_until(s: float, level: float = MILLIONTH) -> int | None:
-    """The fewest layers after which |s|^L < level; None if it never gets there (|s| >= 1)."""
-    s = abs(s)
-    if s >= 1:
-        return None
-    if s == 0:
-        return 1
-    n = math.ceil(math.log(level) / math.log(s))
-    return n if s**n < level else n + 1  # guard log rounding at exact powers
-
-
-@dataclass(frozen=True)
-class DepthReading:
-    """f'(z)^L in words, with a verdict for the page's colour."""
-
-    verdict: str  # "dead", "vanishing", "shrinking", "steady", "growing", "exploding"
-    slope: float
-    product: float
-    text: str
-
-
-def depth_reading(name: str, z: float, depth: int) -> DepthReading:
-    """A plain-words reading of f'(z)^L, e.g. 'after 10 sigmoid layers at z=0 the gradient is ...'."""
-    s = slope(name, z)
-    p = s**depth
-    layers = "layer" if depth == 1 else "layers"
-    head = f"After {depth} {name} {layers} at z = {_num(z)}"
-    base = f"({s:.4g})" if s < 0 else f"{s:.4g}"
-    if s == 0:
-        return DepthReading(
-            "dead",
-            s,
-            p,
-            f"At z = {_num(z)} the slope of {name} is 0: a unit there passes back no gradient "
-            "at all, so nothing reaches the layers below, whatever the depth.",
-        )
-    text = f"{head} the gradient is {base}^{depth} = {p:.2g} of what it was"
-    if s < 0:
-        text += " (the slope is negative, so its sign flips at every layer)"
-    if abs(p) < VANISHED:
-        verdict = "vanishing"
-        text += (
-            f": it has vanished, and the first layers hardly learn (below a millionth "
-            f"after {layers_until(s)} layers)"
-        )
-    elif abs(s) < 1:
-        verdict = "shrinking"
-        text += f": it shrinks, and would fall below a millionth after {layers_until(s)} layers"
-    elif abs(s) == 1:
-        verdict = "steady"
-        text += ": it passes through unchanged, however deep the net"
-    elif abs(p) > EXPLODED:
-        verdict = "exploding"
-        text += ": it has exploded, and the first layers take huge steps"
-    else:
-        verdict = "growing"
-        text += ": it grows a little with every layer"
-    return DepthReading(verdict, s, p, text + ".")
 
 
 def percent(share: float) -> str:

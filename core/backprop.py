@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activation_lessons import depth_products
+from core.depth_lessons import depth_products
 
 LOSSES = {"squared": r"\tfrac12(\hat y - y)^2", "bce": r"-[y\log\hat y + (1-y)\log(1-\hat y)]"}
 

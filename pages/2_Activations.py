@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core import activation_lessons as lessons
+from core import depth_lessons
 from core.activation_lessons import ActivationsView
 from core.activations import ACTIVATIONS
 from ui import activation_charts, state
@@ -99,7 +100,7 @@ with c_z:
     z = field_widget(ActivationsView, PREFIX, "z")
 with c_l:
     depth = field_widget(ActivationsView, PREFIX, "depth")
-reading = lessons.depth_reading(name, z, depth)
+reading = depth_lessons.depth_reading(name, z, depth)
 {
     "dead": st.error,
     "vanishing": st.error,
@@ -109,15 +110,15 @@ reading = lessons.depth_reading(name, z, depth)
     "steady": st.success,
 }[reading.verdict](reading.text)
 if other:
-    st.caption(f"Dashed: {lessons.depth_reading(other, z, depth).text}")
-products = {n: lessons.depth_products(n, z) for n in (name, other) if n}
+    st.caption(f"Dashed: {depth_lessons.depth_reading(other, z, depth).text}")
+products = {n: depth_lessons.depth_products(n, z) for n in (name, other) if n}
 st.plotly_chart(activation_charts.depth_figure(products, depth, z), width="stretch")
 st.caption(
     "Log axis: each step down is ten times less gradient. In a real net every unit sits at its own "
     "z and the weights scale the gradient too; that is what Xavier and He init balance. The MLP lab "
     "measures the whole product, layer by layer."
 )
-show_code(lessons.depth_products, lessons.depth_reading)
+show_code(depth_lessons.depth_products, depth_lessons.depth_reading)
 
 # 5. Train them ---------------------------------------------------------------------------
 st.subheader("Now train them: 10 hidden layers each")
