@@ -1,0 +1,33 @@
+"""History: from threshold units (1943) to deep learning, one step at a time, each tried in this lab."""
+
+import streamlit as st
+
+from core.history import EVENTS
+from core.i18n import _
+from ui import history_charts, history_view, state
+
+st.set_page_config(page_title=_("History"), page_icon="📜", layout="wide")
+state.setup()
+
+# 1. Lesson ------------------------------------------------------------------------------
+st.title(_("From switches to deep learning: a short history"))
+st.markdown(
+    _(
+        "The neuron on the next page is from 1943, its learning rule from 1958, backpropagation from "
+        "1986. Walk the timeline one step at a time: each step says what happened, why it mattered, "
+        "who published it, and opens the page of this lab where you can try it yourself."
+    )
+)
+
+# 2. Control: one step at a time (the step is in the URL, so a link can point at it) ----------
+index, event = history_view.walker()
+
+# 3. The step, and where it sits on the timeline ---------------------------------------------
+history_view.show(event, index)
+st.plotly_chart(history_charts.timeline_figure(EVENTS, index), width="stretch", key="history.chart")
+st.caption(
+    _(
+        "Blue: the steps behind you; red: this one; grey: still ahead. A bar spans a period of "
+        "several years. The last three steps are where these ideas lead, beyond this course."
+    )
+)
