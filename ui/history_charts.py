@@ -28,18 +28,29 @@ def timeline_figure(events: tuple[Event, ...] | list[Event], current: int) -> di
         for i, e in enumerate(events)
         if e.end > e.start
     ]
+    right = [e.start < mid for e in events]  # early steps labelled to the right, late ones to the left
     traces.append(
         dict(
             type="scatter",
             x=[(e.start + e.end) / 2 for e in events],
             y=[n - i for i in range(n)],
-            mode="markers+text",
+            mode="markers",
             marker=dict(color=colour, size=[18 if i == current else 11 for i in range(n)]),
-            text=[f"{e.when}  {_(e.title)}" for e in events],
-            textposition=["middle right" if e.start < mid else "middle left" for e in events],
-            textfont=dict(color=colour, size=[15 if i == current else 12 for i in range(n)]),
-            hovertext=[_(e.title) for e in events],
+            hovertext=[f"{e.when}: {_(e.title)}" for e in events],
             hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    traces.append(  # the labels clear of the bars: beyond a span's end, or before its start
+        dict(
+            type="scatter",
+            x=[e.end + 1 if r else e.start - 1 for e, r in zip(events, right)],
+            y=[n - i for i in range(n)],
+            mode="text",
+            text=[f"{e.when}  {_(e.title)}" for e in events],
+            textposition=["middle right" if r else "middle left" for r in right],
+            textfont=dict(color=colour, size=[15 if i == current else 12 for i in range(n)]),
+            hoverinfo="skip",
             showlegend=False,
         )
     )

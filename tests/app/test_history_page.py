@@ -42,7 +42,7 @@ def test_opens_on_the_first_step():
     assert [page for page, _ in links(at)] == ["Neuron"]
     assert at.button(key="history.prev").disabled and not at.button(key="history.next").disabled
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    dots = fig["data"][-1]
+    dots = fig["data"][-2]
     assert len(dots["x"]) == len(EVENTS) and dots["marker"]["size"][0] > dots["marker"]["size"][1]
 
 
