@@ -1,7 +1,12 @@
-"""The Activations page's maths: curves, read-offs, flat regions and the slope's peak.
+"""The Activations page's maths: curves, read-offs, where the slope is small and why, its peak.
 
 Everything comes from the ACTIVATIONS registry (its f and hand-written f'), evaluated in
-float64, so the page shows the same functions the labs train with. Pure: no streamlit.
+float64, so the page shows the same functions the labs train with. The lab's rule: a unit is
+slow where |f'| is under 10% of its maximum. What that region *is* depends on the function:
+dead (f' = 0 exactly, ReLU), leaky (a small constant slope, leaky ReLU), a turning point (f' = 0
+at one point where f has its minimum, GELU) or saturated (f flattens out, f' shrinks toward 0
+without reaching it). Each is found from f' itself, not typed in; core/activation_words.py says
+them in words. Pure: no streamlit.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import torch
 
 from core.activations import ACTIVATIONS, SATURATION
 from core.config import MLPConfig, config_field, to_params
-from core.depth_lessons import MAX_DEPTH, short
+from core.depth_lessons import MAX_DEPTH
+from core.i18n import N_, _
 
 X_RANGE = 6.0  # the page plots and reads off x in [-6, 6]
 WINDOW = 8.0  # regions are searched a little wider, so a region crossing +-6 is not cut there
@@ -26,22 +32,30 @@ class ActivationsView:
     """What the Activations page shows: one activation, another to compare, x, z and depth L."""
 
     activation: str = config_field(
-        "sigmoid", "Activation", "the function to study", choices=tuple(ACTIVATIONS)
+        "sigmoid", N_("Activation"), N_("the function to study"), choices=tuple(ACTIVATIONS)
     )
     compare: str = config_field(
         "none",
-        "Compare with",
-        "a second activation, drawn dashed on both charts",
+        N_("Compare with"),
+        N_("a second activation, drawn dashed on both charts"),
         choices=("none", *ACTIVATIONS),
     )
     x: float = config_field(
-        1.0, "Read off at x", "where to read f(x) and f'(x) off both curves", min=-X_RANGE, max=X_RANGE
+        1.0,
+        N_("Read off at x"),
+        N_("where to read f(x) and f'(x) off both curves"),
+        min=-X_RANGE,
+        max=X_RANGE,
     )
     z: float = config_field(
-        0.0, "Pre-activation z", "where every layer's unit sits in the depth chart", min=-X_RANGE, max=X_RANGE
+        0.0,
+        N_("Pre-activation z"),
+        N_("where every layer's unit sits in the depth chart"),
+        min=-X_RANGE,
+        max=X_RANGE,
     )
     depth: int = config_field(
-        10, "Layers L", "how many layers the gradient flows back through", min=1, max=MAX_DEPTH
+        10, N_("Layers L"), N_("how many layers the gradient flows back through"), min=1, max=MAX_DEPTH
     )
 
 
@@ -88,7 +102,7 @@ def read_off(name: str, x: float) -> tuple[float, float]:
 
 
 def threshold(name: str) -> float:
-    """The slope below which a unit counts as saturated: 10% of the best case."""
+    """The slope below which a unit counts as slow: 10% of the best case."""
     return SATURATION * ACTIVATIONS[name].max_grad
 
 
@@ -98,31 +112,58 @@ class Region:
 
     lo: float
     hi: float
-    kind: str  # "dead" (f' is exactly 0 throughout) or "saturated" (small but not zero)
+    # "dead": f' = 0 throughout. "leaky": one small non-zero slope throughout. "turning": f' changes
+    # sign inside (f has a minimum or maximum at `zero`). "saturated": f flattens toward +-infinity,
+    # f' shrinks toward 0 without reaching it. "slow": any other stretch of small slope.
+    kind: str
+    zero: float | None = None  # turning: where f' = 0
+    slope: float | None = None  # leaky: the constant slope
+    minimum: bool = True  # turning: f' goes from - to + (a minimum of f), else a maximum
 
 
 def is_flat(name: str, x: np.ndarray) -> np.ndarray:
     """True where |f'(x)| < threshold: a unit there passes back less than a tenth of its best."""
     # The magnitude is what matters for the gradient: GELU's slope dips to -0.129 near x = -sqrt(2),
-    # passing back 11% of the best case with its sign flipped, so that stretch is not saturated.
+    # passing back 11% of the best case with its sign flipped, so that stretch is not slow.
     return np.abs(_df(name, x)) < threshold(name)
 
 
-def _edge(name: str, inside: float, outside: float) -> float:
-    """Bisect between a flat point and a non-flat one down to float precision."""
-    for _ in range(60):
+def _bisect(test, inside: float, outside: float) -> float:
+    """Bisect between a point where test() holds and one where it does not, to float precision."""
+    for _step in range(80):
         mid = 0.5 * (inside + outside)
         if mid in (inside, outside):
             break
-        if is_flat(name, np.array([mid]))[0]:
+        if test(mid):
             inside = mid
         else:
             outside = mid
     return 0.5 * (inside + outside)
 
 
+def _edge(name: str, inside: float, outside: float) -> float:
+    return _bisect(lambda v: bool(is_flat(name, np.array([v]))[0]), inside, outside)
+
+
+def _kind(name: str, x: np.ndarray, lo: float, hi: float) -> Region:
+    """Name what a stretch of small slope is, from f' on its grid points x."""
+    d = _df(name, x)
+    if not np.any(d):
+        return Region(lo, hi, "dead")
+    if np.all(d == d[0]):
+        return Region(lo, hi, "leaky", slope=float(d[0]))
+    flips = np.nonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)[0]
+    if len(flips):
+        k = int(flips[0])
+        left = float(np.sign(d[k]))
+        zero = _bisect(lambda v: float(np.sign(_df(name, v))) == left, float(x[k]), float(x[k + 1]))
+        return Region(lo, hi, "turning", zero=zero, minimum=left < 0)
+    return Region(lo, hi, "saturated" if math.isinf(lo) or math.isinf(hi) else "slow")
+
+
 def slow_regions(name: str, window: float = WINDOW) -> list[Region]:
-    """Where the slope is below 10% of its maximum, computed from f' (grid + bisection)."""
+    """Where the slope is below 10% of its maximum, and what each stretch is, computed from f'
+    (a grid, then each edge and any zero of f' refined by bisection)."""
     n = int(round(2 * window / GRID_STEP)) + 1
     x = np.linspace(-window, window, n)
     flat = is_flat(name, x)
@@ -137,8 +178,7 @@ def slow_regions(name: str, window: float = WINDOW) -> list[Region]:
             j += 1
         lo = -math.inf if i == 0 else _edge(name, float(x[i]), float(x[i - 1]))
         hi = math.inf if j == n - 1 else _edge(name, float(x[j]), float(x[j + 1]))
-        dead = not np.any(_df(name, x[i : j + 1]))
-        regions.append(Region(lo, hi, "dead" if dead else "saturated"))
+        regions.append(_kind(name, x[i : j + 1], lo, hi))
         i = j + 1
     return regions
 
@@ -146,32 +186,6 @@ def slow_regions(name: str, window: float = WINDOW) -> list[Region]:
 def region_at(regions: list[Region], x: float) -> Region | None:
     """The region holding x, if any."""
     return next((r for r in regions if r.lo <= x <= r.hi), None)
-
-
-def _span(r: Region) -> str:
-    if r.lo == -math.inf and r.hi == math.inf:
-        return "every x"
-    if r.lo == -math.inf:
-        return f"x < {short(r.hi)}"
-    if r.hi == math.inf:
-        return f"x > {short(r.lo)}"
-    return f"{short(r.lo)} < x < {short(r.hi)}"
-
-
-def regions_sentence(name: str, regions: list[Region] | None = None) -> str:
-    """The flat regions in words, with the threshold they were computed from."""
-    regions = slow_regions(name) if regions is None else regions
-    act = ACTIVATIONS[name]
-    thr, tenth = threshold(name), f"a tenth of its best {act.max_grad:.4g}"
-    if not regions:
-        return f"{name} has no flat region: |f'(x)| never drops below {thr:.3g}, {tenth}."
-    parts = []
-    for kind in ("dead", "saturated"):
-        spans = [_span(r) for r in regions if r.kind == kind]
-        if spans:
-            word = "dead (f' = 0, no gradient at all)" if kind == "dead" else "saturated"
-            parts.append(f"{word} for {' and '.join(spans)}")
-    return f"{name} is {'; '.join(parts)} (|f'(x)| < {thr:.3g}, {tenth})."
 
 
 @dataclass(frozen=True)
@@ -190,19 +204,21 @@ SQRT2 = math.sqrt(2)
 # Where f' is largest, worked out by hand for each registry entry (tests check them on a grid);
 # the value itself is the registry's max_grad.
 PEAKS: dict[str, dict] = {
-    "sigmoid": dict(where="at x = 0, where sigma(0) = 1/2", x=0.0, lo=0.0, hi=0.0),
-    "tanh": dict(where="at x = 0, where tanh'(0) = 1 - tanh^2(0) = 1", x=0.0, lo=0.0, hi=0.0),
-    "relu": dict(where="for every x > 0", lo=0.0),
-    "leaky_relu": dict(where="for every x > 0", lo=0.0),
-    "elu": dict(where="for every x >= 0 (e^0 = 1, so the two pieces meet smoothly)", lo=0.0),
+    "sigmoid": dict(where=N_("at x = 0, where sigma(0) = 1/2"), x=0.0, lo=0.0, hi=0.0),
+    "tanh": dict(where=N_("at x = 0, where tanh'(0) = 1 - tanh^2(0) = 1"), x=0.0, lo=0.0, hi=0.0),
+    "relu": dict(where=N_("for every x > 0"), lo=0.0),
+    "leaky_relu": dict(where=N_("for every x > 0"), lo=0.0),
+    "elu": dict(where=N_("for every x ≥ 0 (e^0 = 1, so the two pieces meet with the same slope)"), lo=0.0),
     # GELU'' = 2 phi(x) - x^2 phi(x) = phi(x) (2 - x^2) = 0 at x = sqrt(2): a bump above 1.
     "gelu": dict(
-        where="at x = sqrt(2) = 1.414, where GELU'' = phi(x)(2 - x^2) = 0", x=SQRT2, lo=SQRT2, hi=SQRT2
+        where=N_("at x = sqrt(2) = 1.414, where GELU'' = phi(x)(2 - x^2) = 0"), x=SQRT2, lo=SQRT2, hi=SQRT2
     ),
     "softplus": dict(
-        where="only approached as x grows: f' = sigma(x) < 1 for every finite x", lo=math.inf, attained=False
+        where=N_("only approached as x grows: f' = sigma(x) < 1 for every finite x"),
+        lo=math.inf,
+        attained=False,
     ),
-    "linear": dict(where="for every x"),
+    "linear": dict(where=N_("for every x")),
 }
 
 
@@ -210,11 +226,11 @@ def peak(name: str) -> Peak:
     """The derivative's maximum (the registry's max_grad) and where it is attained."""
     value = ACTIVATIONS[name].max_grad
     if name in PEAKS:
-        return Peak(value, **PEAKS[name])
+        return Peak(value, **{**PEAKS[name], "where": _(PEAKS[name]["where"])})
     # An activation added to the registry without a hand-worked entry: locate it on a grid.
     x = np.linspace(-WINDOW, WINDOW, int(2 * WINDOW / GRID_STEP) + 1)
     at = float(x[np.argmax(_df(name, x))])
-    return Peak(value, f"near x = {at:.3g} (found on a grid)", x=at, lo=at, hi=at)
+    return Peak(value, _("near x = {at:.3g} (found on a grid)").format(at=at), x=at, lo=at, hi=at)
 
 
 def percent(share: float) -> str:

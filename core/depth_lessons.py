@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from core.activations import ACTIVATIONS
+from core.i18n import _, ngettext
 
 MAX_DEPTH = 30
 VANISHED, EXPLODED = 1e-3, 1e3  # a gradient scaled by less / more than this is in trouble
@@ -64,36 +65,38 @@ def depth_reading(name: str, z: float, depth: int) -> DepthReading:
     """A plain-words reading of f'(z)^L, e.g. 'after 10 sigmoid layers at z=0 the gradient is ...'."""
     s = slope(name, z)
     p = s**depth
-    layers = "layer" if depth == 1 else "layers"
-    head = f"After {depth} {name} {layers} at z = {short(z)}"
-    base = f"({s:.4g})" if s < 0 else f"{s:.4g}"
     if s == 0:
-        return DepthReading(
-            "dead",
-            s,
-            p,
-            f"At z = {short(z)} the slope of {name} is 0: a unit there passes back no gradient "
-            "at all, so nothing reaches the layers below, whatever the depth.",
-        )
-    text = f"{head} the gradient is {base}^{depth} = {p:.2g} of what it was"
+        text = _(
+            "At z = {z} the slope of {name} is 0: a unit there passes back no gradient at all, so along "
+            "this chain nothing reaches the layers below, whatever the depth. In a real layer, the other "
+            "units with a non-zero slope still carry gradient down."
+        ).format(z=short(z), name=name)
+        return DepthReading("dead", s, p, text)
+    head = ngettext("After {n} {name} layer at z = {z}", "After {n} {name} layers at z = {z}", depth).format(
+        n=depth, name=name, z=short(z)
+    )
+    base = f"({s:.4g})" if s < 0 else f"{s:.4g}"
+    text = _("{head} the gradient is {base}^{n} = {p:.2g} of what it was").format(
+        head=head, base=base, n=depth, p=p
+    )
     if s < 0:
-        text += " (the slope is negative, so its sign flips at every layer)"
+        text += _(" (the slope is negative, so its sign flips at every layer)")
     if abs(p) < VANISHED:
         verdict = "vanishing"
-        text += (
-            f": it has vanished, and the first layers hardly learn (below a millionth "
-            f"after {layers_until(s)} layers)"
-        )
+        text += _(
+            ": under a thousandth is left, so through this chain the first layers get almost none of it "
+            "(below a millionth after {k} layers)"
+        ).format(k=layers_until(s))
     elif abs(s) < 1:
         verdict = "shrinking"
-        text += f": it shrinks, and would fall below a millionth after {layers_until(s)} layers"
+        text += _(": it shrinks, and would fall below a millionth after {k} layers").format(k=layers_until(s))
     elif abs(s) == 1:
         verdict = "steady"
-        text += ": it passes through unchanged, however deep the net"
+        text += _(": it passes through unchanged, however deep the net")
     elif abs(p) > EXPLODED:
         verdict = "exploding"
-        text += ": it has exploded, and the first layers take huge steps"
+        text += _(": it has grown more than a thousandfold, and the first layers would take huge steps")
     else:
         verdict = "growing"
-        text += ": it grows a little with every layer"
+        text += _(": it grows a little with every layer")
     return DepthReading(verdict, s, p, text + ".")

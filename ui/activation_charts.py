@@ -13,9 +13,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.activation_lessons import Curves, Peak, Region
+from core.activation_words import region_label
+from core.i18n import _
 
 MAIN, OTHER, READ = "#1f77b4", "#7f7f7f", "#d62728"
-FLAT, FLAT_KEY = "rgba(214, 39, 40, 0.10)", "rgba(214, 39, 40, 0.35)"
+BACK = "rgba(255, 255, 255, 0.85)"  # behind a label that may sit on a line
+SLOW, SLOW_KEY = "rgba(214, 39, 40, 0.10)", "rgba(214, 39, 40, 0.35)"
 LAYOUT = dict(
     margin=dict(l=10, r=10, t=40, b=10),
     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
@@ -67,16 +70,16 @@ def function_figure(
         if other is not None:
             traces.append(line(other, key, axes, OTHER, "dash", 2))
         traces.append(line(main, key, axes, MAIN, "solid", 3))
-    # Flat regions: shaded across both panels, labelled on the slope's panel.
+    # Slow regions: shaded across both panels, labelled on the slope's panel with what they are.
     for r in regions:
         a, b = max(r.lo, lo), min(r.hi, hi)
         if a < b:
             shapes.append(
                 dict(
-                    type="rect", xref="x", x0=a, x1=b, yref="paper", y0=0, y1=1, fillcolor=FLAT, line_width=0
+                    type="rect", xref="x", x0=a, x1=b, yref="paper", y0=0, y1=1, fillcolor=SLOW, line_width=0
                 )
             )
-            notes.append(_note((a + b) / 2, "x2", 0.8, "y2 domain", r.kind, READ))
+            notes.append(_note((a + b) / 2, "x2", 0.8, "y2 domain", region_label(r), READ, bgcolor=BACK))
     if regions:
         traces.append(
             dict(
@@ -84,11 +87,11 @@ def function_figure(
                 x=[None],
                 y=[None],
                 mode="markers",
-                marker=dict(size=14, color=FLAT_KEY, symbol="square"),
-                name=f"flat: |f'| < {threshold:.3g}",
+                marker=dict(size=14, color=SLOW_KEY, symbol="square"),
+                name=_("slow: |f'| < {thr:.3g}, 10% of max").format(thr=threshold),
             )
         )
-    # The slope's best case, and the 10% line that defines "flat" (both signs if f' dips below).
+    # The slope's best case, and the 10% line that defines "slow" (both signs if f' dips below).
     shapes.append(_hline(peak.value, MAIN, "dot"))
     notes.append(
         _note(
@@ -96,7 +99,7 @@ def function_figure(
             "x2 domain",
             peak.value,
             "y2",
-            f"max f' = {peak.value:.4g}",
+            _("max f' = {v:.4g}").format(v=peak.value),
             MAIN,
             xanchor="left",
             yanchor="bottom",
@@ -109,7 +112,7 @@ def function_figure(
             "x2 domain",
             threshold,
             "y2",
-            f"10% of max = {threshold:.3g}",
+            _("10% of max = {v:.3g}").format(v=threshold),
             READ,
             xanchor="right",
             yanchor="bottom",
@@ -127,8 +130,8 @@ def function_figure(
                 yaxis="y2",
                 mode="markers",
                 marker=dict(color=MAIN, size=12, symbol="star"),
-                name="max f'",
-                hovertemplate="max f' = %{y:.4g} at x = %{x:.3g}<extra></extra>",
+                name=_("max f'"),
+                hovertemplate=_("max f' = %{y:.4g} at x = %{x:.3g}") + "<extra></extra>",
             )
         )
     # The read-off: a vertical line through both panels and a labelled marker on each curve.
@@ -154,8 +157,8 @@ def function_figure(
         )
     title = dict(xref="paper", x=0.5, showarrow=False, yanchor="bottom", font=dict(size=14))
     notes += [
-        dict(**title, yref="paper", y=1.0, text="f(x), what the unit outputs"),
-        dict(**title, yref="paper", y=0.46, text="f'(x), the factor backprop multiplies the gradient by"),
+        dict(**title, yref="paper", y=1.0, text=_("f(x), what the unit outputs")),
+        dict(**title, yref="paper", y=0.46, text=_("f'(x), the factor backprop multiplies the gradient by")),
     ]
     layout = dict(
         **{**LAYOUT, "margin": dict(l=10, r=10, t=80, b=10)},
@@ -163,7 +166,7 @@ def function_figure(
         hovermode="closest",
         xaxis=dict(anchor="y", matches="x2", showticklabels=False),
         yaxis=dict(domain=[0.54, 1.0], title_text="f(x)"),
-        xaxis2=dict(anchor="y2", title_text="x (the pre-activation)"),
+        xaxis2=dict(anchor="y2", title_text=_("x (the pre-activation)")),
         yaxis2=dict(domain=[0.0, 0.46], title_text="f'(x)"),
         shapes=shapes,
         annotations=notes,
@@ -180,7 +183,7 @@ def depth_figure(rows: dict[str, np.ndarray], depth: int, z: float) -> go.Figure
         mag = np.abs(products)
         colour, dash = (MAIN, "solid") if i == 0 else (OTHER, "dash")
         if not np.any(mag > 0):  # a log axis cannot draw 0: say so instead
-            text = f"{name}: f'({z:g}) = 0, so nothing is left after even one layer"
+            text = _("{name}: f'({z:g}) = 0, so nothing is left after even one layer").format(name=name, z=z)
             notes.append(  # bottom left: where a decaying or steady line never is
                 _note(0.01, "paper", 0.04 + 0.08 * i, "paper", text, colour, font_size=14, xanchor="left")
             )
@@ -194,7 +197,7 @@ def depth_figure(rows: dict[str, np.ndarray], depth: int, z: float) -> go.Figure
                 name=f"|{name}'({z:g})|^L",
                 line=dict(color=colour, width=3 if i == 0 else 2, dash=dash),
                 marker=dict(size=5),
-                hovertemplate=f"{name}, L = %{{x}}: %{{y:.3g}}<extra></extra>",
+                hovertemplate=_("{name}, L = %{{x}}: %{{y:.3g}}").format(name=name) + "<extra></extra>",
             )
         )
         if depth <= len(mag):
@@ -215,7 +218,10 @@ def depth_figure(rows: dict[str, np.ndarray], depth: int, z: float) -> go.Figure
     # Reference lines. On a log axis plotly places annotations in log10 units, so they sit at
     # log10(y); the range always spans 1 down to a millionth, so two charts compare at a glance.
     shapes = []
-    for y, text, colour, dash in ((1.0, "all of it", "black", "solid"), (1e-6, "a millionth", READ, "dot")):
+    for y, text, colour, dash in (
+        (1.0, _("all of it"), "black", "solid"),
+        (1e-6, _("a millionth"), READ, "dot"),
+    ):
         shapes.append(_hline(y, colour, dash, xref="paper", yref="y"))
         notes.append(_note(1, "paper", math.log10(y), "y", text, colour, xanchor="right", yanchor="bottom"))
     drawn = np.concatenate([np.abs(p)[np.abs(p) > 0] for p in rows.values()] + [np.array([1.0, 1e-6])])
@@ -226,11 +232,11 @@ def depth_figure(rows: dict[str, np.ndarray], depth: int, z: float) -> go.Figure
         height=380,
         shapes=shapes,
         annotations=notes,
-        xaxis=dict(title_text="L, layers the gradient passes back through", range=[0.5, n + 0.5], dtick=5),
+        xaxis=dict(title_text=_("L, layers the gradient passes back through"), range=[0.5, n + 0.5], dtick=5),
         yaxis=dict(
             type="log",
             range=[lo - pad, hi + pad],
-            title_text="share of the gradient left",
+            title_text=_("share of the gradient left"),
             exponentformat="power",
         ),
     )

@@ -150,3 +150,46 @@ def test_mlp_lab_links_train_each_activation_at_depth_10():
         assert cfg.activation in link.proto.label
         trained.append(cfg.activation)
     assert sorted(trained) == sorted(ACTIVATIONS)
+
+
+def text_of(at: AppTest) -> str:
+    elements = [*at.markdown, *at.caption, *at.warning, *at.info, *at.error, *at.success]
+    return " ".join(e.value for e in elements)
+
+
+def test_leaky_relu_is_leaky_never_saturated():
+    at = app(activation="leaky_relu", x="-3")
+    assert not at.exception
+    _, slope = autograd("leaky_relu", -3.0)
+    assert slope == pytest.approx(0.01)
+    assert any(f"f' = {slope:g}" in i.value and "never zero" in i.value for i in at.info)
+    assert "saturated" not in " ".join(w.value for w in [*at.warning, *at.error])
+    fn = charts(at)[0]
+    labels = [a["text"] for a in fn["layout"]["annotations"]]
+    assert "leaky: f' = 0.01" in labels and "saturated" not in labels
+
+
+def test_gelu_dip_is_shown_as_a_turning_point():
+    at = app(activation="gelu", x="-0.75")
+    assert not at.exception
+    fn = charts(at)[0]
+    labels = [a["text"] for a in fn["layout"]["annotations"]]
+    zero = next(lab for lab in labels if lab.startswith("f' = 0 at x = "))
+    x0 = float(zero.split("= ")[-1])
+    assert abs(autograd("gelu", x0)[1]) < 2e-3  # the label's x, to 3 digits, is where autograd's slope is 0
+    _, slope = autograd("gelu", -0.75)
+    assert any(f"f' = {slope:.3g}" in w.value and "single point" in w.value for w in at.warning)
+    assert "a turning point, not a saturated region" in text_of(at)
+
+
+def test_the_numbers_in_the_lesson_are_computed():
+    at = app(activation="sigmoid")
+    text = text_of(at)
+    # "Sigmoid's best slope, 0.25, ... through ten it keeps 0.25^10 = 9.5e-07, less than a millionth."
+    z = torch.linspace(-10, 10, 200_001, dtype=torch.float64, requires_grad=True)
+    (slopes,) = torch.autograd.grad(torch.sigmoid(z).sum(), z)
+    best = float(slopes.max())
+    assert best == pytest.approx(0.25, abs=1e-12) and best**10 < 1e-6
+    assert f"{best:g}^10 = {best**10:.2g}, less than a millionth" in text
+    assert "no gradient at all for that input" in text and "never reaching it" in text
+    assert "passes back nothing" not in text and "never recover" not in text
