@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from core.activations import ACTIVATIONS
+from core.i18n import N_
 
 # 0 and 1 at the corners of the unit square: the truth tables of the logic gates.
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -110,9 +111,9 @@ def perceptron_epoch(state: PerceptronState, x: np.ndarray, y: np.ndarray, lr: f
                 "x2": xi[1],
                 "y": int(yi),
                 "ŷ": y_hat,
-                "w1 after": w[0],
-                "w2 after": w[1],
-                "b after": b,
+                N_("w1 after"): w[0],
+                N_("w2 after"): w[1],
+                N_("b after"): b,
             }
         )
     return PerceptronState((float(w[0]), float(w[1])), b, (*state.errors, mistakes), tuple(log))

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from core.activations import ACTIVATIONS
 from core.backprop import LOSSES, Chain, Forward, TinyNet
+from core.i18n import _
 from core.neuron import NeuronOutput, PerceptronState, predict
 from ui.charts import CLASS_COLOURS, LAYOUT
 
@@ -130,10 +131,12 @@ def perceptron_figure(x: np.ndarray, y: np.ndarray, state: PerceptronState) -> g
     for cls, symbol in ((0, "circle"), (1, "square")):
         m = y == cls
         marker = dict(color=CLASS_COLOURS[cls], symbol=symbol, size=size, line=dict(color="white", width=1))
-        fig.add_trace(go.Scatter(x=x[m, 0], y=x[m, 1], mode="markers", name=f"class {cls}", marker=marker))
+        fig.add_trace(
+            go.Scatter(x=x[m, 0], y=x[m, 1], mode="markers", name=_("class {c}").format(c=cls), marker=marker)
+        )
     wrong = predict(state.w, state.b, x) != y
     ring = dict(symbol="circle-open", size=size + 12, color="crimson", line=dict(width=3))
-    fig.add_trace(go.Scatter(x=x[wrong, 0], y=x[wrong, 1], mode="markers", name="wrong side", marker=ring))
+    fig.add_trace(go.Scatter(x=x[wrong, 0], y=x[wrong, 1], mode="markers", name=_("wrong side"), marker=ring))
     fig.update_xaxes(range=[lo, hi], title="x1", constrain="domain")
     fig.update_yaxes(range=[lo, hi], title="x2", scaleanchor="x")
     fig.update_layout(**{**LAYOUT, "height": 380})
@@ -143,8 +146,8 @@ def perceptron_figure(x: np.ndarray, y: np.ndarray, state: PerceptronState) -> g
 def errors_figure(errors: tuple[int, ...] | list[int]) -> go.Figure:
     """Mistakes per epoch: zero means the line separates every point."""
     fig = go.Figure(go.Bar(x=list(range(1, len(errors) + 1)), y=list(errors), marker_color="crimson"))
-    fig.update_xaxes(title="epoch", dtick=1 if len(errors) <= 20 else None)
-    fig.update_yaxes(title="misclassified during the epoch", rangemode="tozero")
+    fig.update_xaxes(title=_("epoch"), dtick=1 if len(errors) <= 20 else None)
+    fig.update_yaxes(title=_("misclassified during the epoch"), rangemode="tozero")
     fig.update_layout(**{**LAYOUT, "height": 300})
     return fig
 
@@ -163,7 +166,9 @@ def tiny_net_figure(net: TinyNet, x: tuple[float, float], fw: Forward, grads: di
     edges: list[Edge] = [(k, 2 + j, g(f"w1_{j + 1}{k + 1}"), 0.25) for j in range(2) for k in range(2)]
     edges += [(2 + j, 4, g(f"w2_{j + 1}"), 0.5) for j in range(2)]
     fig = _graph(nodes, edges, height=330)
-    biases = f"biases (not drawn): b1_1 = {plain(net.b1[0])}, b1_2 = {plain(net.b1[1])}, b2 = {plain(net.b2)}"
+    biases = _("biases (not drawn): b1_1 = {a}, b1_2 = {b}, b2 = {c}").format(
+        a=plain(net.b1[0]), b=plain(net.b1[1]), c=plain(net.b2)
+    )
     fig.add_annotation(x=3.4, y=-1.5, text=biases, showarrow=False, font=dict(size=12, color="#4a5568"))
     return fig
 
@@ -209,20 +214,25 @@ def loss_steps_figure(losses: list[float]) -> go.Figure:
     """The loss after each SGD step (step 0 = the starting weights)."""
     fig = go.Figure(go.Scatter(x=list(range(len(losses))), y=losses, mode="lines+markers"))
     fig.update_xaxes(
-        title="SGD step", range=[-0.3, max(len(losses), 5) - 0.7], dtick=1 if len(losses) <= 15 else None
+        title=_("SGD step"), range=[-0.3, max(len(losses), 5) - 0.7], dtick=1 if len(losses) <= 15 else None
     )
-    fig.update_yaxes(title="loss", rangemode="tozero")
+    fig.update_yaxes(title=_("loss"), rangemode="tozero")
     fig.update_layout(**{**LAYOUT, "height": 300})
     return fig
 
 
 def depth_figure(products: dict[str, list[float]], best: list[float]) -> go.Figure:
-    """prod f'(z) against the number of layers, log y; sigmoid's best case 0.25^L dashed.
-    A product of 0 (dead ReLU) cannot sit on a log axis and is left out."""
+    """prod f'(z) against the number of layers, log y; sigmoid's best case (1/4)^L dashed.
+    A product of 0 (ReLU at z < 0) cannot sit on a log axis and is left out."""
     fig = go.Figure()
     depths = list(range(1, len(best) + 1))
     fig.add_trace(
-        go.Scatter(x=depths, y=best, name="0.25^L (sigmoid's best)", line=dict(color="grey", dash="dash"))
+        go.Scatter(
+            x=depths,
+            y=best,
+            name=_("{b:g}^L (sigmoid's best)").format(b=best[0]),
+            line=dict(color="grey", dash="dash"),
+        )
     )
     for name, ys in products.items():
         ys = [v if v > 0 and math.isfinite(v) else None for v in ys]
@@ -231,7 +241,7 @@ def depth_figure(products: dict[str, list[float]], best: list[float]) -> go.Figu
                 x=depths, y=ys, name=name, mode="lines+markers", line=dict(color=DEPTH_COLOURS.get(name))
             )
         )
-    fig.update_xaxes(title="layers the gradient passes back through (L)")
-    fig.update_yaxes(type="log", title="product of slopes f'(z)", exponentformat="power")
+    fig.update_xaxes(title=_("layers the gradient passes back through (L)"))
+    fig.update_yaxes(type="log", title=_("product of slopes f'(z)"), exponentformat="power")
     fig.update_layout(**{**LAYOUT, "height": 380})
     return fig

@@ -7,15 +7,17 @@ st.page_link to the MLP lab resolves relative to the entrypoint, dashboard.py.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
-from core import backprop, neuron
+from core import backprop, neuron, step_lesson
 from core.config import MLPConfig, from_params
 from core.presets import PRESETS
 from ui.neuron_charts import plain
@@ -31,6 +33,13 @@ def at() -> AppTest:
     return app
 
 
+def array(v) -> np.ndarray:
+    """A plotly array from the figure JSON: a plain list, or {'dtype', 'bdata'} base64."""
+    if isinstance(v, dict):
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+    return np.asarray(v, dtype=float)
+
+
 def metric(at: AppTest, label: str) -> float:
     return float(next(m.value for m in at.metric if m.label == label))
 
@@ -41,17 +50,19 @@ def latex(at: AppTest) -> str:
 
 def test_launches_with_the_worked_example(at):
     assert at.title[0].value == "From one neuron to backpropagation"
-    assert [h.value for h in at.header][:4] == [
+    assert [h.value for h in at.header][:5] == [
         "1. One neuron",
         "2. The perceptron learns a line",
         "3. Backpropagation, worked through",
-        "4. Why depth hurts",
+        "4. Why backpropagation needs a slope",
+        "5. Why depth hurts",
     ]
     # Default: z = 0.5·1 + (-1.2)·0.3 + 0.1 = 0.24, a = sigmoid(0.24).
     assert metric(at, "weighted sum z") == pytest.approx(0.24)
     assert metric(at, "output a = f(z)") == pytest.approx(1 / (1 + math.exp(-0.24)), abs=1e-4)
     assert r"0.5\cdot1 + (-1.2)\cdot0.3 + 0.1 = 0.24" in latex(at)
-    assert len(at.get("plotly_chart")) == 5  # neuron, perceptron points, tiny net, loss per step, depth
+    # neuron, perceptron points, tiny net, loss per step, step vs sigmoid, depth
+    assert len(at.get("plotly_chart")) == 6
     assert len(at.expander) >= 4  # a "Show code" under each section
 
 
@@ -137,4 +148,58 @@ def test_depth_chart_follows_the_pre_activation(at):
     assert traces["tanh"][9] == pytest.approx((1 - math.tanh(-2.0) ** 2) ** 10)
     assert all(v is None for v in traces["relu"])  # dead: 0, off the log axis
     assert fig["layout"]["yaxis"]["type"] == "log"
-    assert any("relu 0 (dead" in c.value for c in at.caption)
+    assert any("relu 0 (f' = 0: off the log axis)" in c.value for c in at.caption)
+
+
+def text(at: AppTest) -> str:
+    return " ".join(e.value for e in [*at.markdown, *at.caption, *at.warning, *at.error, *at.success])
+
+
+def test_the_lesson_says_the_boundary_stays_straight(at):
+    lesson = text(at)
+    assert "bends the straight line into a curve" not in lesson
+    assert "not the boundary" in lesson and "never a curve" in lesson
+    assert "passes nothing" not in lesson and "never recover" not in lesson
+
+
+def test_worked_backprop_numbers_are_autograd_numbers(at):
+    """Every gradient the page prints for its default problem, against torch autograd."""
+    from tests.core.test_backprop import autograd as torch_autograd
+
+    hidden, loss, xb, yb, seed = at.session_state["neuron.bp_setup"]
+    values, expected = torch_autograd(backprop.init_net(seed), xb, yb, hidden, loss)
+    shown = latex(at)
+    for name, g in expected.items():
+        assert f"= {plain(g, 4)}" in shown, name
+    assert f"= {plain(values['loss'], 4)}" in shown and f"= {plain(values['y_hat'], 4)}" in shown
+
+
+def test_depth_lesson_numbers_are_computed(at):
+    z = torch.linspace(-10, 10, 200_001, dtype=torch.float64, requires_grad=True)
+    (slopes,) = torch.autograd.grad(torch.sigmoid(z).sum(), z)
+    best = float(slopes.max())  # sigmoid's largest slope: 1/4, at z = 0
+    assert best == 0.25 and float(z.detach()[slopes.argmax()]) == pytest.approx(0.0, abs=1e-4)
+    assert best**10 < 1e-6 < best**9  # ten layers keep less than a millionth; nine do not
+    assert f"ten layers keep {best:g}^10 = {best**10:.2g}, less than a millionth" in text(at)
+
+
+def test_step_versus_sigmoid_is_trained_for_real(at):
+    """The step's gradients are exactly 0 and its loss flat; the sigmoid's loss falls."""
+    assert "4. Why backpropagation needs a slope" in [h.value for h in at.header]
+    fig = json.loads(at.get("plotly_chart")[4].proto.spec)
+    series = {(t["legendgroup"], t["xaxis"]): array(t["y"]) for t in fig["data"]}
+    step_loss, step_grad = series[("step", "x")], series[("step", "x2")]
+    sig_loss, sig_grad = series[("sigmoid", "x")], series[("sigmoid", "x2")]
+    assert len(step_grad) == 100 and not step_grad.any() and len(set(step_loss.tolist())) == 1
+    assert sig_grad.min() > 0 and sig_loss[-1] < 0.25 * sig_loss[0]
+    x, y = neuron.perceptron_data("cloud", 0)
+    run = step_lesson.train_gd("sigmoid", x, y, 2.0, 100, 0)
+    caption = next(c.value for c in at.caption if c.value.startswith("Step: "))
+    assert "Step: 100 of 100 gradients were exactly 0, the weights moved 0 " in caption
+    assert f"the loss fell from {run.losses[0]:.3g} to {run.losses[-1]:.3g}" in caption
+    # A hidden layer changes nothing for the step: still not one non-zero gradient.
+    at.selectbox(key="neuron.step_hidden").set_value(4).run()
+    assert not at.exception
+    fig = json.loads(at.get("plotly_chart")[4].proto.spec)
+    grads = {t["legendgroup"]: array(t["y"]) for t in fig["data"] if t["xaxis"] == "x2"}
+    assert not grads["step"].any() and grads["sigmoid"].min() > 0
