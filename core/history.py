@@ -40,7 +40,7 @@ class Event:
     """One step of the timeline: when, what happened, why it mattered, the source, where to try it."""
 
     key: str  # the step's name in the URL (?step=1986)
-    when: str
+    when: str  # as shown: "1943", "1989–1998", "1990s–2000s" (translated where shown)
     start: int  # first year, for the order and the chart
     end: int  # last year (== start for one year)
     title: str
@@ -206,7 +206,7 @@ EVENTS: tuple[Event, ...] = (
     ),
     Event(
         "svm",
-        "1990s–2000s",
+        N_("1990s–2000s"),
         1992,
         2009,
         N_("Support vector machines take over"),

@@ -36,7 +36,7 @@ def timeline_figure(events: tuple[Event, ...] | list[Event], current: int) -> di
             y=[n - i for i in range(n)],
             mode="markers",
             marker=dict(color=colour, size=[18 if i == current else 11 for i in range(n)]),
-            hovertext=[f"{e.when}: {_(e.title)}" for e in events],
+            hovertext=[f"{_(e.when)}: {_(e.title)}" for e in events],
             hovertemplate="%{hovertext}<extra></extra>",
             showlegend=False,
         )
@@ -47,7 +47,7 @@ def timeline_figure(events: tuple[Event, ...] | list[Event], current: int) -> di
             x=[e.end + 1 if r else e.start - 1 for e, r in zip(events, right)],
             y=[n - i for i in range(n)],
             mode="text",
-            text=[f"{e.when}  {_(e.title)}" for e in events],
+            text=[f"{_(e.when)}  {_(e.title)}" for e in events],
             textposition=["middle right" if r else "middle left" for r in right],
             textfont=dict(color=colour, size=[15 if i == current else 12 for i in range(n)]),
             hoverinfo="skip",

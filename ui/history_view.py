@@ -41,7 +41,7 @@ def walker() -> tuple[int, Event]:
         key = st.select_slider(
             _("Step through the timeline"),
             options=KEYS,
-            format_func=lambda k: BY_KEY[k].when,
+            format_func=lambda k: _(BY_KEY[k].when),
             key=WIDGET,
             width="stretch",
         )
@@ -54,7 +54,7 @@ def walker() -> tuple[int, Event]:
 
 def show(event: Event, index: int) -> None:
     """One step: its date and title, what happened, why it mattered, the source, where to try it."""
-    st.subheader(f"{event.when}: {_(event.title)}")
+    st.subheader(f"{_(event.when)}: {_(event.title)}")
     st.caption(_("Step {i} of {n}").format(i=index + 1, n=len(EVENTS)))
     st.markdown(_(event.what))
     st.markdown(_("**Why it mattered.** {why}").format(why=_(event.why)))
