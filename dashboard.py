@@ -37,7 +37,9 @@ for i, preset in enumerate(PRESETS.values()):
         )
 
 st.header(_("The path through the lab"))
-st.caption(_("From one neuron to a convolutional net: each page builds on the ones before it."))
+st.caption(
+    _("From the first threshold units to a convolutional net: each page builds on the ones before it.")
+)
 PATH = [
     (
         N_("History"),

@@ -185,7 +185,17 @@ def depth_figure(rows: dict[str, np.ndarray], depth: int, z: float) -> go.Figure
         if not np.any(mag > 0):  # a log axis cannot draw 0: say so instead
             text = _("{name}: f'({z:g}) = 0, so nothing is left after even one layer").format(name=name, z=z)
             notes.append(  # bottom left: where a decaying or steady line never is
-                _note(0.01, "paper", 0.04 + 0.08 * i, "paper", text, colour, font_size=14, xanchor="left")
+                _note(
+                    0.01,
+                    "paper",
+                    0.04 + 0.08 * i,
+                    "paper",
+                    text,
+                    colour,
+                    font_size=14,
+                    xanchor="left",
+                    bgcolor=BACK,
+                )
             )
             continue
         traces.append(
