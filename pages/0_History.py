@@ -13,9 +13,9 @@ state.setup()
 st.title(_("From switches to deep learning: a short history"))
 st.markdown(
     _(
-        "The neuron on the next page is from 1943, its learning rule from 1958, backpropagation from "
-        "1986. Walk the timeline one step at a time: each step says what happened, why it mattered, "
-        "who published it, and opens the page of this lab where you can try it yourself."
+        "The threshold neuron on the next page goes back to 1943, its learning rule to 1958, "
+        "backpropagation to 1986. Walk the timeline one step at a time: each step says what happened, "
+        "why it mattered, who published it, and opens the page of this lab where you can try it yourself."
     )
 )
 
