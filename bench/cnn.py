@@ -32,11 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 from core.config import CNNConfig  # noqa: E402
-from core.labs import LABS  # noqa: E402
-from core.training import batch_orders, data_for, make_optimizer, train  # noqa: E402
+from core.reference import plain_train  # noqa: E402
+from core.training import data_for, train  # noqa: E402
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 # (b)'s net: the default CNN, with the learning rate falling to 0 over the run (cosine) and a
@@ -47,28 +46,11 @@ MNIST_CFG = dict(dataset="mnist", n_train=8000, val_fraction=0.2, lr_schedule="c
 
 
 def plain_loop(cfg: CNNConfig, split) -> tuple[float, float]:
-    """Same model, data and batch order; nothing recorded but validation accuracy per epoch.
-    Returns (CPU seconds, final validation accuracy)."""
+    """core.reference.plain_train (the trainer's oracle): same model, data and batch order;
+    nothing recorded but validation accuracy per epoch. Returns (CPU seconds, final val acc)."""
     start = time.process_time()
-    model = LABS["cnn"].build(cfg, split)
-    opt = make_optimizer(cfg, model)
-    x, y = split.x_train, split.y_train
-    n, bs = len(x), min(cfg.batch_size, len(x))
-    next_order = batch_orders(cfg, n)
-    acc = 0.0
-    for _ in range(cfg.epochs):
-        model.train()
-        order = next_order()
-        for i in range(0, n, bs):
-            idx = order[i : i + bs]
-            loss = F.cross_entropy(model(x[idx]), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-        model.eval()
-        with torch.no_grad():
-            acc = (model(split.x_val).argmax(1) == split.y_val).float().mean().item()
-    return time.process_time() - start, acc
+    run = plain_train(cfg, split, val_acc=True)
+    return time.process_time() - start, run.val_acc[-1]
 
 
 def recorded(cfg: CNNConfig, split) -> tuple[float, float, float]:

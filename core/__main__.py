@@ -1,7 +1,8 @@
 """CLI: `python -m core train [--model mlp|cnn] --depth 10 --activation sigmoid --json run.json`.
 
 Flags are the config's field names, checked by the same codec as share links; a bad flag or
-value exits with status 2 and one line on stderr. One line per epoch goes to stdout.
+value exits with status 2 and one line on stderr, and so does a config that cannot train. One
+line per epoch goes to stdout. Anything else that goes wrong is a bug and says so (exit 70).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from dataclasses import fields
 from typing import NoReturn
 
@@ -45,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="where to train; auto = the GPU for the cnn lab when there is one, else the CPU",
     )
+    g = sub.add_parser("gallery", help="train the example runs shipped with the app and write them")
+    g.add_argument("--out", metavar="PATH", help="where to write (default: gallery/examples.json)")
     specs: dict[str, list[tuple[str, dict]]] = {}
     for lab, cls in LABS.items():
         for name, spec in field_specs(cls).items():
@@ -98,7 +102,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     import torch
 
     from core.devices import pick_device
-    from core.training import History, data_for, problems
+    from core.training import CannotTrain, History, data_for, problems
 
     def show_progress(label: str, fraction: float) -> None:
         print(f"\r{label}: {fraction:.0%}", end="\n" if fraction >= 1 else "", file=sys.stderr, flush=True)
@@ -124,9 +128,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save:
         from dataclasses import asdict
 
-        from core.runs import Recorder, default_path, open_store
+        from core.store import Recorder, open_store
 
-        store, warning = open_store(default_path())
+        store, warning = open_store()
         if warning:
             print(f"error: {warning}", file=sys.stderr)
             return 2
@@ -135,12 +139,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     def on_epoch(r: dict) -> None:
         if recorder is not None:
-            recorder.on_epoch(r, history.layers)
+            recorder.on_epoch(r)
         report(r)
 
     try:
         train(cfg, split=split, on_epoch=on_epoch, history=history, device=device)
-    except ValueError as err:
+    except CannotTrain as err:  # the config's fault: say why, as for a bad flag
         print(f"error: {err}", file=sys.stderr)
         return 2
     if recorder is not None:
@@ -156,10 +160,35 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 1 if history.status == "diverged" else 0
 
 
+def cmd_gallery(args: argparse.Namespace) -> int:
+    """Retrain the shipped examples (a minute on a laptop) and write the export."""
+    from pathlib import Path
+
+    from core import gallery
+
+    out = Path(args.out) if args.out else gallery.PATH
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(gallery.build())
+    print(f"wrote {out}")
+    return 0
+
+
+EXIT_BUG = 70  # EX_SOFTWARE: an internal error, not the user's mistake
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point for `python -m core`."""
+    """Entry point for `python -m core`: 0 done, 1 diverged, 2 a bad flag or a config that
+    cannot train, 70 a bug in the lab (the traceback is printed, then one line saying so)."""
     args = build_parser().parse_args(argv)
-    return cmd_train(args)
+    try:
+        return cmd_gallery(args) if args.command == "gallery" else cmd_train(args)
+    except Exception as err:  # everything the user's input explains returned 2 above
+        traceback.print_exc()
+        print(
+            f"internal error (a bug in the lab, not in your flags): {type(err).__name__}: {err}",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

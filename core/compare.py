@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from core.config import MLPConfig
+from core.config import DERIVED, MLPConfig
+from core.i18n import N_
 from core.insights import gradient_finding
 from core.presets import PRESETS
-from core.runs import Recorder, RunStore
+from core.store import Recorder, RunStore
 from core.training import History, train
 
 SWEEP_DEPTHS = (2, 4, 6, 8, 10, 12, 14, 16, 18, 20)
@@ -50,40 +51,46 @@ def _depth_sweep(base: MLPConfig) -> list[tuple[str, MLPConfig]]:
 
 COMPARISONS: dict[str, Comparison] = {
     "sigmoid_relu": Comparison(
-        "Sigmoid vs ReLU",
-        "The same deep net with sigmoid and with ReLU (He init): the vanishing "
-        "gradient and its cure, side by side.",
+        N_("Sigmoid vs ReLU"),
+        N_(
+            "The same deep net with sigmoid and with ReLU (He init): the vanishing gradient and its "
+            "cure, side by side."
+        ),
         _vary("activation", ("sigmoid", "relu")),
     ),
     "activation": Comparison(
-        "Sigmoid vs tanh vs ReLU",
-        "The same net with three activations: watch the first layer's gradient fall behind with sigmoid.",
+        N_("Sigmoid vs tanh vs ReLU"),
+        N_("The same net with three activations: watch the first layer's gradient fall behind with sigmoid."),
         _vary("activation", ("sigmoid", "tanh", "relu")),
     ),
     "dropout": Comparison(
-        "Dropout 0 vs 0.5",
-        "The overfitting setup (100 noisy points, a wide net, 300 epochs) with and without dropout.",
+        N_("Dropout 0 vs 0.5"),
+        N_("The overfitting setup (100 noisy points, a wide net, 300 epochs) with and without dropout."),
         lambda base: _vary("dropout", (0.0, 0.5))(_overfit_base(base)),
     ),
     "init": Comparison(
-        "Init: default vs Xavier vs He",
-        "How the starting weights' scale decides whether signals and gradients survive depth.",
+        N_("Init: default vs Xavier vs He"),
+        N_("How the starting weights' scale decides whether signals and gradients survive depth."),
         _vary("init", ("default", "xavier", "he")),
     ),
     "batch_norm": Comparison(
-        "Batch norm off vs on",
-        "Normalising each layer's pre-activations keeps them in the range where the activation has slope.",
+        N_("Batch norm off vs on"),
+        N_(
+            "Normalising each layer's pre-activations keeps them in the range where the activation has slope."
+        ),
         _vary("batch_norm", (False, True)),
     ),
     "residual": Comparison(
-        "Residual connections off vs on",
-        "A skip connection gives the gradient a path around every layer.",
+        N_("Residual connections off vs on"),
+        N_("A skip connection gives the gradient a path around every layer."),
         _vary("residual", (False, True)),
     ),
     "depth_sweep": Comparison(
-        "Depth sweep per activation",
-        "Depth 2 to 20 for sigmoid, tanh and ReLU (5 epochs "
-        "each): the first/last gradient ratio against depth is the vanishing-gradient curve.",
+        N_("Depth sweep per activation"),
+        N_(
+            "Depth 2 to 20 for sigmoid, tanh and ReLU (5 epochs each): the first/last gradient ratio "
+            "against depth is the vanishing-gradient curve."
+        ),
         _depth_sweep,
     ),
 }
@@ -113,8 +120,8 @@ def run_plan(
         if on_run is not None:
             on_run(i, label, history)
 
-        def epoch_done(record: dict, i: int = i, history: History = history, rec: Recorder = rec) -> None:
-            rec.on_epoch(record, history.layers)
+        def epoch_done(record: dict, i: int = i, rec: Recorder = rec) -> None:
+            rec.on_epoch(record)
             if on_epoch is not None:
                 on_epoch(i, record)
 
@@ -139,18 +146,17 @@ def ema(values: list[float], weight: float = 0.6) -> list[float]:
 
 def config_diff(configs: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """Fields whose values are not the same in every config: name -> value per config."""
-    keys = [k for k in dict.fromkeys(k for c in configs for k in c) if k not in ("init_used", "grad_every")]
+    keys = [k for k in dict.fromkeys(k for c in configs for k in c) if k not in DERIVED]
     return {k: [c.get(k) for c in configs] for k in keys if len({repr(c.get(k)) for c in configs}) > 1}
 
 
 def final_ratio(run: dict) -> float | None:
-    """First/last layer gradient ratio at a stored run's last epoch."""
-    layers, grads = run["layers"], run["grad_norm"]
+    """First/last layer gradient ratio at a stored run's last epoch (per weight when stored)."""
+    layers = run["layers"]
     if len(layers) < 2 or not run["epochs"]:
         return None
-    h = History(
-        config=run["config"], layers=layers, epochs=[{"grad_norm": {n: grads[n][-1] for n in layers}}]
-    )
+    last = {k: {n: run[k][n][-1] for n in layers} for k in ("grad_norm", "grad_rms") if run.get(k)}
+    h = History(config=run["config"], layers=layers, epochs=[last])
     finding = gradient_finding(h)
     return finding.ratio if finding else None
 

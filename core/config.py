@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from core.activations import ACTIVATIONS
 from core.datasets import DATASETS
+from core.i18n import N_
 
 C = TypeVar("C")
 
@@ -65,32 +66,45 @@ config_field = _f  # public name for other modules' config-like dataclasses
 class MLPConfig:
     """One MLP experiment on 2-D data: data, architecture, optimiser, seed."""
 
-    dataset: str = _f("spiral", "Data set", "which 2-D problem to learn", choices=tuple(DATASETS))
-    n_samples: int = _f(1000, "Points", "points generated in all (train + validation)", min=20, max=10000)
-    noise: float = _f(0.1, "Noise", "standard deviation of the noise added to each point", min=0.0, max=1.0)
-    val_fraction: float = _f(
-        0.3, "Validation fraction", "share of points held out for validation", min=0.05, max=0.9
+    dataset: str = _f("spiral", N_("Data set"), N_("which 2-D problem to learn"), choices=tuple(DATASETS))
+    n_samples: int = _f(
+        1000, N_("Points"), N_("points generated in all (train + validation)"), min=20, max=10000
     )
-    depth: int = _f(4, "Hidden layers", "number of hidden layers", min=1, max=20)
-    width: int = _f(32, "Width", "units in each hidden layer", min=1, max=256)
+    noise: float = _f(
+        0.1, N_("Noise"), N_("standard deviation of the noise added to each point"), min=0.0, max=1.0
+    )
+    val_fraction: float = _f(
+        0.3, N_("Validation fraction"), N_("share of points held out for validation"), min=0.05, max=0.9
+    )
+    depth: int = _f(4, N_("Hidden layers"), N_("number of hidden layers"), min=1, max=20)
+    width: int = _f(32, N_("Width"), N_("units in each hidden layer"), min=1, max=256)
     activation: str = _f(
-        "relu", "Activation", "non-linearity after each hidden layer", choices=tuple(ACTIVATIONS)
+        "relu", N_("Activation"), N_("non-linearity after each hidden layer"), choices=tuple(ACTIVATIONS)
     )
     init: str = _f(
-        "auto", "Init", "weight initialisation; auto = He for ReLU-like, Xavier otherwise", choices=INITS
+        "auto",
+        N_("Init"),
+        N_("weight initialisation; auto = He for ReLU-like, Xavier otherwise"),
+        choices=INITS,
     )
     dropout: float = _f(
-        0.0, "Dropout", "probability of zeroing each hidden unit while training", min=0.0, max=0.9
+        0.0, N_("Dropout"), N_("probability of zeroing each hidden unit while training"), min=0.0, max=0.9
     )
-    batch_norm: bool = _f(False, "Batch norm", "normalise each hidden layer's pre-activations")
-    residual: bool = _f(False, "Residual", "add each hidden layer's input to its output (skip)")
-    optimizer: str = _f("adam", "Optimizer", "sgd (with the momentum below) or adam", choices=OPTIMIZERS)
-    lr: float = _f(0.01, "Learning rate", "step size", min=1e-5, max=10.0, log=True)
-    momentum: float = _f(0.9, "Momentum", "SGD momentum (0 = plain SGD); unused by adam", min=0.0, max=0.99)
-    weight_decay: float = _f(0.0, "Weight decay", "L2 penalty on the weights", min=0.0, max=1.0)
-    batch_size: int = _f(32, "Batch size", "points per gradient step", min=1, max=4096)
-    epochs: int = _f(50, "Epochs", "passes over the training set", min=1, max=500)
-    seed: int = _f(0, "Seed", "one seed for data, split, init, batch order and dropout", min=0, max=2**31 - 1)
+    batch_norm: bool = _f(False, N_("Batch norm"), N_("normalise each hidden layer's pre-activations"))
+    residual: bool = _f(False, N_("Residual"), N_("add each hidden layer's input to its output (skip)"))
+    optimizer: str = _f(
+        "adam", N_("Optimizer"), N_("sgd (with the momentum below) or adam"), choices=OPTIMIZERS
+    )
+    lr: float = _f(0.01, N_("Learning rate"), N_("step size"), min=1e-5, max=10.0, log=True)
+    momentum: float = _f(
+        0.9, N_("Momentum"), N_("SGD momentum (0 = plain SGD); unused by adam"), min=0.0, max=0.99
+    )
+    weight_decay: float = _f(0.0, N_("Weight decay"), N_("L2 penalty on the weights"), min=0.0, max=1.0)
+    batch_size: int = _f(32, N_("Batch size"), N_("points per gradient step"), min=1, max=4096)
+    epochs: int = _f(50, N_("Epochs"), N_("passes over the training set"), min=1, max=500)
+    seed: int = _f(
+        0, N_("Seed"), N_("one seed for data, split, init, batch order and dropout"), min=0, max=2**31 - 1
+    )
 
 
 @dataclass(frozen=True)
@@ -98,47 +112,66 @@ class CNNConfig:
     """One CNN experiment on images: data, conv stack, dense head, optimiser, seed."""
 
     dataset: str = _f(
-        "digits", "Data set", "which images to learn (digits ship with the app)", choices=IMAGE_SETS
+        "digits", N_("Data set"), N_("which images to learn (digits ship with the app)"), choices=IMAGE_SETS
     )
-    n_train: int = _f(1400, "Training images", "images to train on (a subset, for speed)", min=50, max=60000)
+    n_train: int = _f(
+        1400, N_("Training images"), N_("images to train on (a subset, for speed)"), min=50, max=60000
+    )
     val_fraction: float = _f(
-        0.2, "Validation fraction", "share of the images held out for validation", min=0.05, max=0.5
+        0.2, N_("Validation fraction"), N_("share of the images held out for validation"), min=0.05, max=0.5
     )
     conv_layers: int = _f(
-        2, "Conv layers", "convolution blocks; 0 gives a dense net on the pixels", min=0, max=4
+        2, N_("Conv layers"), N_("convolution blocks; 0 gives a dense net on the pixels"), min=0, max=4
     )
     channels: str = _f(
         "8,16", "Channels", "output channels of each conv layer, comma-separated", parse=parse_channels
     )
-    kernel_size: int = _f(3, "Kernel size", "each conv filter is k x k pixels", min=1, max=7)
-    stride: int = _f(1, "Stride", "pixels the filter moves between outputs", min=1, max=3)
+    kernel_size: int = _f(3, N_("Kernel size"), N_("each conv filter is k x k pixels"), min=1, max=7)
+    stride: int = _f(1, N_("Stride"), N_("pixels the filter moves between outputs"), min=1, max=3)
     padding: str = _f(
-        "same", "Padding", "zeros added on each side: same (= k // 2) or 0-3", parse=parse_padding
+        "same", N_("Padding"), N_("zeros added on each side: same (= k // 2) or 0-3"), parse=parse_padding
     )
     pool: str = _f(
-        "max", "Pooling", "2x2 pooling after each conv block (halves height and width)", choices=POOLS
+        "max", N_("Pooling"), N_("2x2 pooling after each conv block (halves height and width)"), choices=POOLS
     )
     activation: str = _f(
-        "relu", "Activation", "non-linearity after each conv and dense layer", choices=tuple(ACTIVATIONS)
+        "relu",
+        N_("Activation"),
+        N_("non-linearity after each conv and dense layer"),
+        choices=tuple(ACTIVATIONS),
     )
     init: str = _f(
-        "auto", "Init", "weight initialisation; auto = He for ReLU-like, Xavier otherwise", choices=INITS
+        "auto",
+        N_("Init"),
+        N_("weight initialisation; auto = He for ReLU-like, Xavier otherwise"),
+        choices=INITS,
     )
     dropout: float = _f(
-        0.0, "Dropout", "probability of zeroing each dense unit while training", min=0.0, max=0.9
+        0.0, N_("Dropout"), N_("probability of zeroing each dense unit while training"), min=0.0, max=0.9
     )
-    batch_norm: bool = _f(True, "Batch norm", "normalise each conv layer's outputs per channel")
-    dense_width: int = _f(64, "Dense width", "units in the hidden dense layer (0: none)", min=0, max=1024)
-    optimizer: str = _f("adam", "Optimizer", "sgd (with the momentum below) or adam", choices=OPTIMIZERS)
-    lr: float = _f(0.003, "Learning rate", "step size", min=1e-5, max=10.0, log=True)
+    batch_norm: bool = _f(True, N_("Batch norm"), N_("normalise each conv layer's outputs per channel"))
+    dense_width: int = _f(
+        64, N_("Dense width"), N_("units in the hidden dense layer (0: none)"), min=0, max=1024
+    )
+    optimizer: str = _f(
+        "adam", N_("Optimizer"), N_("sgd (with the momentum below) or adam"), choices=OPTIMIZERS
+    )
+    lr: float = _f(0.003, N_("Learning rate"), N_("step size"), min=1e-5, max=10.0, log=True)
     lr_schedule: str = _f(
-        "constant", "LR schedule", "constant, or cosine: from lr down to 0 over the epochs", choices=SCHEDULES
+        "constant",
+        N_("LR schedule"),
+        N_("constant, or cosine: from lr down to 0 over the epochs"),
+        choices=SCHEDULES,
     )
-    momentum: float = _f(0.9, "Momentum", "SGD momentum (0 = plain SGD); unused by adam", min=0.0, max=0.99)
-    weight_decay: float = _f(0.0, "Weight decay", "L2 penalty on the weights", min=0.0, max=1.0)
-    batch_size: int = _f(32, "Batch size", "images per gradient step", min=1, max=4096)
-    epochs: int = _f(15, "Epochs", "passes over the training images", min=1, max=200)
-    seed: int = _f(0, "Seed", "one seed for the split, init, batch order and dropout", min=0, max=2**31 - 1)
+    momentum: float = _f(
+        0.9, N_("Momentum"), N_("SGD momentum (0 = plain SGD); unused by adam"), min=0.0, max=0.99
+    )
+    weight_decay: float = _f(0.0, N_("Weight decay"), N_("L2 penalty on the weights"), min=0.0, max=1.0)
+    batch_size: int = _f(32, N_("Batch size"), N_("images per gradient step"), min=1, max=4096)
+    epochs: int = _f(15, N_("Epochs"), N_("passes over the training images"), min=1, max=200)
+    seed: int = _f(
+        0, N_("Seed"), N_("one seed for the split, init, batch order and dropout"), min=0, max=2**31 - 1
+    )
 
     @property
     def channel_list(self) -> list[int]:
@@ -247,6 +280,16 @@ def from_params(cls: type[C], params: dict[str, Any]) -> tuple[C, list[str]]:
     return cls(**values), notices
 
 
+DERIVED = ("init_used", "grad_every")  # the trainer's, kept beside a stored config (older runs: inside)
+
+
+def from_stored(cls: type[C], values: dict[str, Any]) -> tuple[C, list[str]]:
+    """A stored or imported run's config through the same lenient codec as a URL: its public
+    fields parsed and checked (a bad value falls back with a notice); the keys the trainer
+    derived, which older runs kept inside the config, are dropped without one."""
+    return from_params(cls, {k: v for k, v in values.items() if k not in DERIVED})
+
+
 def from_dict_strict(cls: type[C], values: dict[str, Any]) -> C:
     """Strict parse (CLI, imports): the first bad or unknown value raises ConfigError."""
     return cls(**{k: parse_value(cls, k, v) for k, v in values.items()})
@@ -270,6 +313,8 @@ __all__ = [
     "to_params",
     "from_params",
     "from_dict_strict",
+    "from_stored",
+    "DERIVED",
     "changed_fields",
     "replace",
 ]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.i18n import N_
+
 Array = np.ndarray
 
 
@@ -79,13 +81,13 @@ class DataSet:
 DATASETS: dict[str, DataSet] = {
     d.name: d
     for d in [
-        DataSet("spiral", _spiral_k(2), 2, "two interleaved spirals: needs depth"),
-        DataSet("circle", _circle, 2, "a disc inside a ring: needs one bend"),
-        DataSet("xor", _xor, 2, "four quadrants: the problem a perceptron cannot solve"),
-        DataSet("gauss", _gauss, 2, "two blobs: a straight line is enough"),
-        DataSet("moons", _moons, 2, "two interleaving half moons"),
-        DataSet("spiral3", _spiral_k(3), 3, "three spiral arms, three classes (softmax)"),
-        DataSet("blobs", _blobs, 4, "four blobs, four classes (softmax)"),
+        DataSet("spiral", _spiral_k(2), 2, N_("two interleaved spirals: needs depth")),
+        DataSet("circle", _circle, 2, N_("a disc inside a ring: needs one bend")),
+        DataSet("xor", _xor, 2, N_("four quadrants: the problem a perceptron cannot solve")),
+        DataSet("gauss", _gauss, 2, N_("two blobs: a straight line is enough")),
+        DataSet("moons", _moons, 2, N_("two interleaving half moons")),
+        DataSet("spiral3", _spiral_k(3), 3, N_("three spiral arms, three classes (softmax)")),
+        DataSet("blobs", _blobs, 4, N_("four blobs, four classes (softmax)")),
     ]
 }
 

@@ -26,7 +26,7 @@ from torch.fx.passes.shape_prop import ShapeProp
 from core.config import MLPConfig
 from core.datasets import DATASETS
 from core.models import build_mlp
-from core.runs import data_dir
+from core.paths import data_dir
 
 Shape = tuple[int, ...]
 

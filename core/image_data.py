@@ -10,8 +10,9 @@ the digits and says why in `notice`.
 from __future__ import annotations
 
 import functools
-import os
+import tarfile
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,16 @@ import torch
 
 from core.image_files import FOLDERS as _FOLDERS
 from core.image_files import TITLES as _TITLES
-from core.image_files import Progress, _download_cifar, _download_idx, _fetch, _read_cifar, load_idx_pair
-from core.runs import data_dir
+from core.image_files import (
+    DamagedFile,
+    Progress,
+    _download_cifar,
+    _download_idx,
+    _fetch,
+    _read_cifar,
+    load_idx_pair,
+)
+from core.paths import datasets_dir
 
 __all__ = ["IMAGE_DATASETS", "ImageSplit", "datasets_dir", "is_available", "load_images", "load_idx_pair",
            "normalize", "unnormalize", "_fetch"]  # fmt: skip
@@ -90,13 +99,6 @@ _NEEDED = {
 _LOCKS = {name: threading.Lock() for name in _FOLDERS}  # one download per set at a time, per process
 
 
-def datasets_dir() -> Path:
-    """Where downloaded image sets live: LAB_DATASETS_DIR, else data_dir()/datasets."""
-    if env := os.environ.get(ENV_VAR):
-        return Path(env).expanduser()
-    return data_dir() / "datasets"
-
-
 def _spec(name: str) -> ImageDataSet:
     if name not in IMAGE_DATASETS:
         raise ValueError(f"unknown image data set {name!r}; known: {', '.join(IMAGE_DATASETS)}")
@@ -145,9 +147,9 @@ def _decode(name: str, paths: tuple[Path, ...], stamp: tuple) -> tuple[np.ndarra
     x, y = _read_cifar(paths) if name == "cifar10" else load_idx_pair(*paths)
     x = x.reshape(len(x), *spec.shape) if x.ndim == 3 and x.shape[1:] == spec.shape[1:] else x
     if x.shape[1:] != spec.shape or len(x) < 2:
-        raise ValueError(f"{len(x)} images of shape {x.shape[1:]}, expected some of {spec.shape}")
+        raise DamagedFile(f"{len(x)} images of shape {x.shape[1:]}, expected some of {spec.shape}")
     if y.min() < 0 or y.max() >= spec.n_classes:
-        raise ValueError(f"labels outside 0..{spec.n_classes - 1}")
+        raise DamagedFile(f"labels outside 0..{spec.n_classes - 1}")
     x.setflags(write=False)  # shared by every session: nobody writes into the cache
     y.setflags(write=False)
     return x, y
@@ -169,7 +171,7 @@ def _load_pool(name: str, root: Path, download: bool, report: Progress) -> tuple
             with _LOCKS[name]:
                 if _find(name, root) is None:  # another session may have fetched it meanwhile
                     (_download_cifar if name == "cifar10" else _download_idx)(name, root, report)
-        except Exception as e:
+        except (OSError, ValueError, EOFError, tarfile.TarError, zlib.error) as e:  # network, md5, archive
             why = f"the download failed ({type(e).__name__}: {str(e)[:300]})"
     if (found := _find(name, root)) is None:
         raise _Unavailable(
@@ -180,7 +182,7 @@ def _load_pool(name: str, root: Path, download: bool, report: Progress) -> tuple
     split, paths = found
     try:
         x, y = _decode(name, paths, tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in paths))
-    except Exception as e:
+    except (DamagedFile, OSError) as e:  # a bad file, not a bug: anything else propagates
         raise _Unavailable(
             f"{title} in {where} could not be read ({type(e).__name__}: {str(e)[:300]}). Delete or replace "
             f"the damaged files (a deleted set downloads again). Using the 8x8 digits instead."

@@ -17,6 +17,7 @@ import tarfile
 import tempfile
 import threading
 import urllib.request
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,18 +30,26 @@ TITLES = {"digits": "Digits", "mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"
 
 
 # ---------------------------------------------------------------------------------------------- readers
+class DamagedFile(ValueError):
+    """A data file whose content is not what its format promises (truncated, wrong magic, wrong
+    shape); the message names the file. The caller may suggest replacing it; a bug never ends here."""
+
+
 def _read_idx(path: Path) -> np.ndarray:
     """One IDX file (raw or gzip): magic 00 00 08 nd (unsigned bytes, nd dims), then nd big-endian uint32."""
     data = Path(path).read_bytes()
     if data[:2] == b"\x1f\x8b":  # gzip's magic, whatever the file is called
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+            raise DamagedFile(f"{Path(path).name} is a damaged gzip file ({e})") from None
     if len(data) < 4 or data[:3] != b"\x00\x00\x08" or not 1 <= data[3] <= 4:
-        raise ValueError(f"{Path(path).name} is not an IDX file of unsigned bytes (bad magic number)")
+        raise DamagedFile(f"{Path(path).name} is not an IDX file of unsigned bytes (bad magic number)")
     nd = data[3]
     dims = tuple(int(v) for v in np.frombuffer(data, ">u4", nd, offset=4))
     body = memoryview(data)[4 + 4 * nd :]
     if len(body) != int(np.prod(dims)):
-        raise ValueError(
+        raise DamagedFile(
             f"{Path(path).name} holds {len(body):,} bytes of pixels/labels, its header says {dims}"
         )
     return np.frombuffer(body, np.uint8).reshape(dims).copy()  # a writable array of its own
@@ -50,7 +59,7 @@ def load_idx_pair(images_path: Path | str, labels_path: Path | str) -> tuple[np.
     """Read an IDX images/labels pair (raw or .gz) with plain numpy: (N, H, W) uint8 and (N,) int64."""
     x, y = _read_idx(Path(images_path)), _read_idx(Path(labels_path))
     if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
-        raise ValueError(f"images {x.shape} and labels {y.shape} do not make a pair")
+        raise DamagedFile(f"images {x.shape} and labels {y.shape} do not make a pair")
     return x, y.astype(np.int64)
 
 
@@ -74,12 +83,15 @@ def _read_cifar(paths: tuple[Path, ...]) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for path in paths:
         with open(path, "rb") as fh:
-            entry = _ArraysOnly(fh, encoding="latin1").load()  # latin1: the files come from Python 2
-        entry = {k.decode() if isinstance(k, bytes) else k: v for k, v in entry.items()}
-        xs.append(np.asarray(entry["data"], np.uint8).reshape(-1, 3, 32, 32))
-        ys.append(np.asarray(entry["labels"], np.int64))
+            try:
+                entry = _ArraysOnly(fh, encoding="latin1").load()  # latin1: the files come from Python 2
+                entry = {k.decode() if isinstance(k, bytes) else k: v for k, v in entry.items()}
+                xs.append(np.asarray(entry["data"], np.uint8).reshape(-1, 3, 32, 32))
+                ys.append(np.asarray(entry["labels"], np.int64))
+            except (pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError, ValueError) as e:
+                raise DamagedFile(f"{path.name} is not a CIFAR batch ({type(e).__name__}: {e})") from None
         if len(xs[-1]) != len(ys[-1]):
-            raise ValueError(f"{path.name}: {len(xs[-1])} images but {len(ys[-1])} labels")
+            raise DamagedFile(f"{path.name}: {len(xs[-1])} images but {len(ys[-1])} labels")
     return np.concatenate(xs), np.concatenate(ys)
 
 

@@ -7,14 +7,28 @@ from dataclasses import dataclass
 
 from core.training import History
 
+# Thresholds of the gradient verdict; the sentences below quote them, so they change together.
+VANISHING = 1e-3  # first/last below this: the first layer hardly learns
+WEAK = 0.1  # below this: it learns, but slower
+EVEN = 10.0  # first/last from WEAK to EVEN: within a factor of 10 either way
+EXPLODING_RMS = 10.0  # any layer's per-weight gradient above this: blowing up, whatever the ratio
+
 
 @dataclass(frozen=True)
 class GradientFinding:
-    """first/last gradient ratio at one epoch, its verdict and a sentence for the learner."""
+    """The gradient flow at one epoch in words.
+
+    ratio:   first layer / last layer, per weight (RMS) when the run has it, else the norms
+    measure: "grad_rms" or "grad_norm", the one the ratio uses
+    verdict: "vanishing", "weak", "healthy", "growing" (stronger toward the input) or
+             "exploding" (the run diverged, or a layer's gradient is above EXPLODING_RMS)
+    """
 
     ratio: float
-    verdict: str  # "vanishing", "weak", "healthy", "exploding"
+    verdict: str
     sentence: str
+    measure: str = "grad_rms"
+    largest: float = 0.0  # the largest layer's value of `measure` at that epoch
 
 
 def power_of_ten(x: float) -> str:
@@ -26,52 +40,65 @@ def power_of_ten(x: float) -> str:
 
 
 def gradient_finding(history: History, epoch_index: int = -1) -> GradientFinding | None:
-    """Compare the first hidden layer's gradient norm with the last layer's at one epoch."""
+    """Compare the first layer's gradient with the last layer's at one epoch, per weight (the
+    per-weight RMS, fair between layers of different sizes), and check the absolute size and
+    the run's status: a diverged run or a huge gradient is never called healthy."""
     if not history.epochs or len(history.layers) < 2:
         return None
-    norms = history.epochs[epoch_index]["grad_norm"]
-    first, last = norms[history.layers[0]], norms[history.layers[-1]]
+    record = history.epochs[epoch_index]
+    measure = "grad_rms" if set(history.layers) <= set(record.get("grad_rms") or {}) else "grad_norm"
+    values = record[measure]
+    first, last = values[history.layers[0]], values[history.layers[-1]]
+    largest = max(values.values())
+    ratio = first / last if last else (math.inf if first > 0 else 0.0)
+    epoch = record.get("epoch", len(history.epochs))
+    per = "per weight" if measure == "grad_rms" else "in norm"
+
+    def finding(verdict: str, sentence: str) -> GradientFinding:
+        return GradientFinding(ratio, verdict, sentence, measure, largest)
+
+    if history.status == "diverged" and epoch_index in (-1, len(history.epochs) - 1):
+        return finding(
+            "exploding",
+            f"Diverged: the loss became infinite or NaN after epoch {epoch}, when the largest layer "
+            f"gradient was {largest:.2g} {per}. The gradients blew up: try a learning rate 10x "
+            "smaller, batch norm or a smaller init.",
+        )
+    if not math.isfinite(largest) or largest > EXPLODING_RMS:
+        return finding(
+            "exploding",
+            f"Exploding gradients: a layer's gradient is {largest:.2g} {per}, above "
+            f"{EXPLODING_RMS:g}; steps this large throw the weights about. Try a smaller learning "
+            "rate, a smaller init or batch norm.",
+        )
     if last == 0:
-        return GradientFinding(
-            math.inf, "exploding" if first > 0 else "vanishing", "The last layer received no gradient at all."
-        )
-    ratio = first / last
+        verdict = "vanishing" if first == 0 else "growing"
+        return finding(verdict, "The last layer received no gradient at all.")
     about = power_of_ten(ratio)
-    if ratio < 1e-3:
-        return GradientFinding(
-            ratio,
+    if ratio < VANISHING:
+        return finding(
             "vanishing",
-            (
-                f"Vanishing gradients: the first layer gets about {about} of the last layer's "
-                "gradient, so the early layers barely learn. Try ReLU with He init, fewer layers, "
-                "batch norm or residual connections."
-            ),
+            f"Vanishing gradients: the first layer gets about {about} of the last layer's gradient "
+            f"{per} (below 1e-3), so the early layers barely learn. Try ReLU with He init, fewer "
+            "layers, batch norm or residual connections.",
         )
-    if ratio < 0.1:
-        return GradientFinding(
-            ratio,
+    if ratio < WEAK:
+        return finding(
             "weak",
-            (
-                f"Weakening gradients: the first layer gets about {about} of the last layer's "
-                "gradient. Early layers learn slower than late ones."
-            ),
+            f"Weakening gradients: the first layer gets about {about} of the last layer's gradient "
+            f"{per} (between 1e-3 and 0.1). Early layers learn slower than late ones.",
         )
-    if ratio <= 100:
-        return GradientFinding(
-            ratio,
+    if ratio <= EVEN:
+        return finding(
             "healthy",
-            (
-                f"Healthy gradient flow: the first layer gets {ratio:.2g}x the last layer's "
-                "gradient, the same order of magnitude, so every layer learns."
-            ),
+            f"Even gradient flow: the first layer gets {ratio:.2g}x the last layer's gradient {per}, "
+            "within a factor of 10 either way, so every layer learns at a similar pace.",
         )
-    return GradientFinding(
-        ratio,
-        "exploding",
-        (
-            f"Exploding gradients: the first layer gets about {about} times the last layer's "
-            "gradient. Try a smaller learning rate, a smaller init or batch norm."
-        ),
+    return finding(
+        "growing",
+        f"Growing toward the input: the first layer gets about {about} times the last layer's "
+        f"gradient {per} (more than 10x). Watch for exploding gradients: a smaller learning rate "
+        "or batch norm evens them out.",
     )
 
 

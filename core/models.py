@@ -20,16 +20,32 @@ from core.activations import ACTIVATIONS
 
 
 class SeededDropout(nn.Module):
-    """Inverted dropout drawing its masks from a given generator (nn.Dropout uses the global RNG)."""
+    """Inverted dropout drawing its masks from a seeded generator (nn.Dropout uses the global RNG).
+
+    Masks are drawn on the device the activations are on: from the given CPU generator on the
+    CPU; elsewhere (a GPU) from one generator of that device, seeded once from the CPU
+    generator, so a run is as reproducible on a GPU as on the CPU (a CUDA tensor refuses a
+    CPU generator).
+    """
 
     def __init__(self, p: float, generator: torch.Generator) -> None:
         super().__init__()
         self.p, self.generator = p, generator
+        self._device_generator: torch.Generator | None = None
+
+    def generator_for(self, device: torch.device) -> torch.Generator:
+        """The generator that draws masks on `device`."""
+        if device.type == "cpu":
+            return self.generator
+        if self._device_generator is None or self._device_generator.device != device:
+            seed = int(torch.randint(2**62, (), generator=self.generator))  # a seeded draw
+            self._device_generator = torch.Generator(device=device).manual_seed(seed)
+        return self._device_generator
 
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0:
             return x
-        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=self.generator)
+        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=self.generator_for(x.device))
         return x * keep / (1 - self.p)  # scale so the expected activation is unchanged
 
     def extra_repr(self) -> str:

@@ -9,6 +9,7 @@ Costs matter here, because these run inside the training loop:
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 
 import torch
@@ -20,30 +21,34 @@ HIST_BINS = 30
 
 
 class GradNorms:
-    """Running sum of each layer's weight-gradient L2 norm over an epoch's steps."""
+    """Each layer's weight-gradient L2 (Frobenius) norm, per step, averaged over an epoch.
+
+    The norm grows with the layer's size (a layer of n weights each of gradient g has norm
+    g * sqrt(n)), so the epoch also gives the size-free view: the per-weight RMS,
+    norm / sqrt(n), the gradient a typical single weight receives.
+    """
 
     def __init__(self, layers: dict[str, nn.Module]) -> None:
         self.names = list(layers)
         self.weights = [m.weight for m in layers.values()]
-        self.total: list[Tensor] | None = None
-        self.steps = 0
+        self.sizes = [w.numel() for w in self.weights]
+        self.steps: list[tuple[Tensor, ...]] = []
 
     def add(self) -> None:
-        """Call right after backward(), before clipping or step()."""
-        norms = torch._foreach_norm([w.grad for w in self.weights])  # one fused call, all layers
-        if self.total is None:
-            self.total = list(norms)  # fresh outputs of _foreach_norm: safe to add into
-        else:
-            torch._foreach_add_(self.total, norms)  # running sums stay on the device
-        self.steps += 1
+        """Call right after backward(), before clipping or step(): one fused call over all
+        layers; the norms stay on the device until the epoch ends."""
+        self.steps.append(torch._foreach_norm([w.grad for w in self.weights]))
 
-    def pop_epoch(self) -> dict[str, float]:
-        """Mean norm per layer over the steps since the last call (one device-to-CPU copy)."""
-        if self.total is None:
-            return {}
-        means = (torch.stack(self.total) / self.steps).tolist()
-        self.total, self.steps = None, 0
-        return dict(zip(self.names, means))
+    def pop_epoch(self) -> tuple[dict[str, float], dict[str, float]]:
+        """(mean norm, mean per-weight RMS) per layer over the steps since the last call, in
+        one device-to-CPU copy."""
+        if not self.steps:
+            return {}, {}
+        flat = [t for step in self.steps for t in step]
+        means = torch.stack(flat).view(len(self.steps), len(self.names)).mean(0).tolist()
+        self.steps = []
+        rms = [m / math.sqrt(n) for m, n in zip(means, self.sizes)]
+        return dict(zip(self.names, means)), dict(zip(self.names, rms))
 
 
 PROBE_ROWS = 256  # activation statistics use the first rows of the watched pass: plenty for a mean
@@ -57,12 +62,9 @@ def activation_stats(y: Tensor, activation: str) -> dict[str, Tensor]:
     """
     act = ACTIVATIONS[activation]
     flat = y.flatten(1)  # (L, N * units)
-    # Two-pass variance, mean((y - mean)^2) * n/(n-1): stable in float32 even for a layer stuck
-    # near 1 with a tiny spread (E[y^2] - E[y]^2 would cancel to 0), and faster than Tensor.std.
-    mean = flat.mean(1)
-    n = flat.shape[1]
-    dev = flat - mean[:, None]
-    var = (dev * dev).mean(1) * (n / max(n - 1, 1))
+    # var_mean is one pass of Welford's algorithm: stable in float32 even for a layer stuck near
+    # 1 with a tiny spread (E[y^2] - E[y]^2 would cancel to 0); unbiased (n - 1), as Tensor.std.
+    var, mean = torch.var_mean(flat, dim=1, correction=1 if flat.shape[1] > 1 else 0)
     stats = {"mean": mean, "std": var.sqrt()}
     if activation == "sigmoid":  # sigma' = y(1-y): saturated where y(1-y) < 0.1 * 1/4
         stats["saturated"] = (flat * (1 - flat) < SATURATION * act.max_grad).float().mean(1)
@@ -133,7 +135,7 @@ def histograms(tensors: list[Tensor], bins: int = HIST_BINS) -> list[dict]:
     order, ranges, counts = [], [], []
     for idx in groups.values():
         m = torch.stack([flat[i] for i in idx])  # (G, n)
-        lo, hi = m.amin(1), m.amax(1)
+        lo, hi = torch.aminmax(m, dim=1)
         # All values equal: a hair-wide range keeps the edges well defined.
         pad = torch.where(hi > lo, torch.zeros_like(lo), (lo.abs() * 1e-6).clamp_min(1e-12))
         lo, hi = lo - pad, hi + pad

@@ -23,7 +23,7 @@ from torch import nn
 
 from core.datasets import Split
 from core.labs import lab_of
-from core.models import resolve_init, weight_layers
+from core.models import SeededDropout, resolve_init, weight_layers
 from core.probes import ActivationProbe, GradNorms, layer_histograms
 
 # Training-set metrics are measured each epoch on a fixed sample of this many training points
@@ -35,11 +35,19 @@ EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big
 GPU_GRAD_SAMPLES = 16
 
 
+class CannotTrain(Exception):
+    """A config that cannot train on its data (e.g. a CNN whose maps shrink to nothing); the
+    message says why in words. Any other exception from train() is a bug."""
+
+
 @dataclass
 class History:
     """A run as plain data: config, layer names, status and one record per finished epoch.
 
-    status: "running", "finished", "stopped" (by the user) or "diverged" (non-finite loss).
+    config:  the lab config's public fields only (the share link, the CLI flags).
+    derived: what the trainer worked out from them (`init_used`; `grad_every` when gradient
+             norms were sampled on a GPU), kept beside the config, never mixed into it.
+    status:  "running", "finished", "stopped" (by the user) or "diverged" (non-finite loss).
     `model` is the trained module, kept in memory for the page; it is never serialised.
     """
 
@@ -50,6 +58,7 @@ class History:
     message: str = ""
     seconds: float = 0.0
     epochs: list[dict[str, Any]] = field(default_factory=list)
+    derived: dict[str, Any] = field(default_factory=dict)
     model: nn.Module | None = field(default=None, repr=False, compare=False)
     run_id: int | None = None  # the run's id in the store, when it is being kept
 
@@ -57,29 +66,37 @@ class History:
         """One scalar per epoch, e.g. series("val_loss")."""
         return [r[key] for r in self.epochs]
 
+    def per_layer(self, key: str = "grad_norm") -> dict[str, list[float]]:
+        """Layer name -> one value per epoch of a per-layer record (grad_norm or grad_rms),
+        input side first."""
+        return {name: [r[key][name] for r in self.epochs] for name in self.layers}
+
     def grad_norm(self) -> dict[str, list[float]]:
-        """Layer name -> mean gradient norm per epoch, input side first."""
-        return {name: [r["grad_norm"][name] for r in self.epochs] for name in self.layers}
+        """Layer name -> the epoch's mean L2 (Frobenius) norm of the weight gradient."""
+        return self.per_layer("grad_norm")
+
+    def grad_rms(self) -> dict[str, list[float]]:
+        """Layer name -> the same per weight: norm / sqrt(number of weights), the size-free view."""
+        return self.per_layer("grad_rms")
 
     def to_dict(self, detail: bool = True) -> dict[str, Any]:
         """The JSON contract shared by the CLI, the store and export.
 
         `epochs` holds the scalar metrics per epoch; with detail, also activation stats and
-        histograms (`act`, `hist`) per epoch.
+        histograms (`act`, `hist`) per epoch. `grad_norm` and `grad_rms`: layer -> per epoch.
         """
-        keep = None if detail else {"act", "hist"}
+        skip = {"grad_norm", "grad_rms"} | (set() if detail else {"act", "hist"})
         return {
             "lab": self.lab,
             "config": self.config,
+            "derived": self.derived,
             "status": self.status,
             "message": self.message,
             "seconds": round(self.seconds, 4),
             "layers": self.layers,
-            "epochs": [
-                {k: v for k, v in r.items() if k != "grad_norm" and (keep is None or k not in keep)}
-                for r in self.epochs
-            ],
+            "epochs": [{k: v for k, v in r.items() if k not in skip} for r in self.epochs],
             "grad_norm": self.grad_norm(),
+            "grad_rms": self.grad_rms(),
         }
 
 
@@ -117,6 +134,13 @@ def batch_orders(cfg: Any, n: int) -> Callable[[], torch.Tensor]:
     return lambda: torch.randperm(n, generator=g)
 
 
+def mode_matters(model: nn.Module) -> bool:
+    """Whether train/eval mode changes the model's output (dropout, batch norm): switching
+    walks every module, so a net without them skips it."""
+    modal = (SeededDropout, nn.Dropout, nn.modules.batchnorm._BatchNorm)
+    return any(isinstance(m, modal) for m in model.modules())
+
+
 def train(
     cfg: Any,
     *,
@@ -127,7 +151,7 @@ def train(
     device: str = "cpu",
 ) -> History:
     """Train a lab's model (MLPConfig or CNNConfig) for cfg.epochs, recording every epoch into
-    `history` (created if None).
+    `history` (created if None). Raises CannotTrain when the config cannot train on the data.
 
     Pass your own `history` to hold a live reference: every finished epoch is in it even if
     the caller is interrupted mid-run.
@@ -135,13 +159,14 @@ def train(
     lab = lab_of(cfg)
     split = split or lab.data(cfg)
     if bad := lab.problems(cfg, tuple(split.x_train.shape[1:])):
-        raise ValueError(" ".join(bad))
+        raise CannotTrain(" ".join(bad))
     model = lab.build(cfg, split).to(device)
     layers = weight_layers(model)
     if history is None:
-        history = History(config=asdict(cfg), layers=list(layers))
+        history = History(config={}, layers=[])
     history.model, history.layers, history.status, history.lab = model, list(layers), "running", lab.name
-    history.config = {**asdict(cfg), "init_used": resolve_init(cfg.init, cfg.activation)}
+    history.config = asdict(cfg)
+    history.derived = {"init_used": resolve_init(cfg.init, cfg.activation)}
     opt = make_optimizer(cfg, model)
     grads, probe = GradNorms(layers), ActivationProbe(model, cfg.activation)
     x_tr, y_tr = split.x_train.to(device), split.y_train.to(device)  # (N, 2) or (N, C, H, W); (N,)
@@ -150,18 +175,20 @@ def train(
     steps = -(-n // bs)
     every = 1 if device == "cpu" else max(1, steps // GPU_GRAD_SAMPLES)
     if every > 1:  # say so in the run: gradient norms are averaged over every n-th step only
-        history.config["grad_every"] = every
+        history.derived["grad_every"] = every
     next_order = batch_orders(cfg, n)
     sample = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed + 3))
     x_ev, y_ev = x_tr[sample[:EVAL_TRAIN_POINTS].to(device)], y_tr[sample[:EVAL_TRAIN_POINTS].to(device)]
     x_eval = torch.cat([x_ev, x_va])  # evaluated every epoch: joined once, not per epoch
+    switch = mode_matters(model)
     start = time.perf_counter()
 
     for epoch in range(1, cfg.epochs + 1):
         if should_stop is not None and should_stop():
             history.status, history.message = "stopped", f"Stopped by the user after {epoch - 1} epochs."
             break
-        model.train()
+        if switch:
+            model.train()
         order = next_order().to(device)
         for step, i in enumerate(range(0, n, bs)):
             idx = order[i : i + bs]
@@ -175,8 +202,10 @@ def train(
                 grads.add()  # (4) per-layer |grad|, fused
             opt.step()  # (5) update
 
+        if switch:
+            model.eval()  # (dropout off, batch norm on its running statistics)
         record = evaluate(model, probe, x_eval, y_ev, y_va)
-        record["grad_norm"] = grads.pop_epoch()
+        record["grad_norm"], record["grad_rms"] = grads.pop_epoch()
         if not all(
             map(math.isfinite, [record["train_loss"], record["val_loss"], *record["grad_norm"].values()])
         ):
@@ -200,7 +229,7 @@ def train(
     return history
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def evaluate(
     model: nn.Module,
     probe: ActivationProbe,
@@ -211,8 +240,7 @@ def evaluate(
     """Loss and accuracy on (a sample of) the training set and on the validation set, in eval
     mode (no dropout, batch norm on running stats), in ONE forward pass over both: x holds the
     len(y_tr) training rows first, then the validation rows. Activation statistics come from
-    the training rows of that pass."""
-    model.eval()
+    the training rows of that pass. The caller puts the model in eval mode."""
     n = len(y_tr)
     with probe.watch(rows=n):  # the statistics come from the first chunk's training rows
         first = model(x[:EVAL_CHUNK])

@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 from torch import Tensor
 
 from core.cnn_inspect import FeatureMap
-from ui.charts import LAYOUT
+from core.i18n import _
+from ui.training_charts import LAYOUT
 
 
 def _tiles(images: np.ndarray, cols: int, per_tile_scale: bool = True) -> tuple[np.ndarray, int]:
@@ -60,23 +61,26 @@ def filters_figure(weights: Tensor) -> go.Figure:
     """First-layer filters (C_out, C_in, k, k): one tile per output channel (RGB inputs: the
     filter's three input channels side by side)."""
     w = weights.numpy()
-    c_out, c_in, k, _ = w.shape
+    c_out, c_in, k, _k = w.shape
     if c_in == 1:
         tiles, labels = w[:, 0], [f"ch {i}" for i in range(c_out)]
     else:
         tiles = w.reshape(c_out * c_in, k, k)
         labels = [f"ch {i} {'RGB'[j] if c_in == 3 else j}" for i in range(c_out) for j in range(c_in)]
     return mosaic_figure(
-        tiles, f"conv1: {c_out} filters of {c_in}x{k}x{k} (light = positive weight)", 8, labels
+        tiles,
+        _("conv1: {n} filters of {c}x{k}x{k} (light = positive weight)").format(n=c_out, c=c_in, k=k),
+        8,
+        labels,
     )
 
 
-def feature_maps_figure(fm: FeatureMap) -> go.Figure:
-    """Every channel of one stage's output for one image."""
+def feature_maps_figure(fm: FeatureMap, label: str) -> go.Figure:
+    """Every channel of one stage's output for one image, titled `label` (its name)."""
     c, h, w = fm.maps.shape
     return mosaic_figure(
         fm.maps.numpy(),
-        f"{fm.layer} after {fm.stage}: {c} channels of {h}x{w}",
+        _("{label}: {c} channels of {h}x{w}").format(label=label, c=c, h=h, w=w),
         8,
         [str(i) for i in range(c)],
     )
@@ -103,13 +107,13 @@ def confusion_figure(matrix: Tensor, class_names: tuple[str, ...]) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=rates, x=list(class_names), y=list(class_names), text=m, texttemplate="%{text}",
-            colorscale="Blues", zmin=0, zmax=1, colorbar=dict(title="share of row"),
+            colorscale="Blues", zmin=0, zmax=1, colorbar=dict(title=_("share of row")),
             hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>",
         )
     )  # fmt: skip
-    fig.update_yaxes(autorange="reversed", title="true class", type="category")
-    fig.update_xaxes(title="predicted class", type="category")
-    fig.update_layout(**{**LAYOUT, "title": "Confusion matrix (validation images)", "height": 460})
+    fig.update_yaxes(autorange="reversed", title=_("true class"), type="category")
+    fig.update_xaxes(title=_("predicted class"), type="category")
+    fig.update_layout(**{**LAYOUT, "title": _("Confusion matrix (validation images)"), "height": 460})
     return fig
 
 
@@ -118,7 +122,7 @@ def probabilities_figure(probs: Tensor, class_names: tuple[str, ...]) -> go.Figu
     p = probs.numpy()
     colours = ["#2b6cb0" if i == p.argmax() else "#a0aec0" for i in range(len(p))]
     fig = go.Figure(go.Bar(x=list(class_names), y=p, marker_color=colours, text=[f"{v:.0%}" for v in p]))
-    fig.update_yaxes(range=[0, 1], title="probability")
+    fig.update_yaxes(range=[0, 1], title=_("probability"))
     fig.update_xaxes(type="category")
-    fig.update_layout(**{**LAYOUT, "title": "Class probabilities", "height": 300})
+    fig.update_layout(**{**LAYOUT, "title": _("Class probabilities"), "height": 300})
     return fig

@@ -10,9 +10,21 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.compare import ema
-from ui.charts import LAYOUT, _pow10_ticks
+from core.i18n import _
+from ui.training_charts import LAYOUT, pow10_ticks
 
 PALETTE = pc.qualitative.Plotly + pc.qualitative.D3
+
+
+def grad_key(runs: list[dict]) -> str:
+    """The per-layer gradient measure every run has: the per-weight RMS (fair between layers of
+    different sizes), or the norm for runs kept before the RMS was recorded."""
+    return "grad_rms" if runs and all(r.get("grad_rms") for r in runs) else "grad_norm"
+
+
+def grad_axis(runs: list[dict]) -> str:
+    """What the gradient ratio is a ratio of, for axis titles."""
+    return _("per weight (RMS)") if grad_key(runs) == "grad_rms" else _("norm")
 
 
 def run_label(run: dict) -> str:
@@ -32,7 +44,7 @@ def curves_figure(
         ep = [e["epoch"] for e in run["epochs"]]
         for split, dash in (("train", "dash"), ("val", "solid")):
             raw = [e[f"{split}_{metric}"] for e in run["epochs"]]
-            name = f"{run_label(run)} {'validation' if split == 'val' else 'train'}"
+            name = f"{run_label(run)} {_('validation') if split == 'val' else _('train')}"
             if smoothing > 0:
                 fig.add_trace(
                     scatter(
@@ -57,18 +69,19 @@ def curves_figure(
             )
     label = "loss (cross-entropy)" if metric == "loss" else "accuracy"
     fig.update_yaxes(title=label, type="log" if log_y else "linear")
-    fig.update_layout(**{**LAYOUT, "height": 380, "legend": dict(orientation="v")}, xaxis_title="epoch")
+    fig.update_layout(**{**LAYOUT, "height": 380, "legend": dict(orientation="v")}, xaxis_title=_("epoch"))
     return fig
 
 
 def ratio_figure(runs: list[dict]) -> go.Figure:
     """First/last layer gradient ratio per epoch for every run, on a log axis."""
     fig = go.Figure()
+    key = grad_key(runs)
     for i, run in enumerate(runs):
         layers = run["layers"]
         if len(layers) < 2:
             continue
-        first, last = run["grad_norm"][layers[0]], run["grad_norm"][layers[-1]]
+        first, last = run[key][layers[0]], run[key][layers[-1]]
         ratio = [a / b if b else None for a, b in zip(first, last)]
         fig.add_trace(
             go.Scatter(
@@ -80,8 +93,9 @@ def ratio_figure(runs: list[dict]) -> go.Figure:
             )
         )
     fig.add_hline(y=1, line=dict(color="grey", dash="dot"))
-    fig.update_yaxes(type="log", title="first layer / last layer gradient", exponentformat="power")
-    fig.update_layout(**{**LAYOUT, "height": 340, "legend": dict(orientation="v")}, xaxis_title="epoch")
+    title = _("first layer / last layer gradient, {what}").format(what=grad_axis(runs))
+    fig.update_yaxes(type="log", title=title, exponentformat="power")
+    fig.update_layout(**{**LAYOUT, "height": 340, "legend": dict(orientation="v")}, xaxis_title=_("epoch"))
     return fig
 
 
@@ -97,14 +111,12 @@ def grad_grid_figure(runs: list[dict], cols: int = 3) -> go.Figure:
         horizontal_spacing=0.06,
         vertical_spacing=0.12 if rows > 1 else 0.1,
     )
-    zs = [
-        np.log10(np.maximum(np.array([r["grad_norm"][n] for n in r["layers"]], dtype=float), 1e-30))
-        for r in runs
-    ]
+    key = grad_key(runs)
+    zs = [np.log10(np.maximum(np.array([r[key][n] for n in r["layers"]], dtype=float), 1e-30)) for r in runs]
     finite = [z[np.isfinite(z)] for z in zs if z.size]
     lo = min((float(z.min()) for z in finite if z.size), default=-6.0)
     hi = max((float(z.max()) for z in finite if z.size), default=0.0)
-    vals, text = _pow10_ticks(lo, hi)
+    vals, text = pow10_ticks(lo, hi)
     for i, (run, z) in enumerate(zip(runs, zs)):
         fig.add_trace(
             go.Heatmap(
@@ -116,7 +128,10 @@ def grad_grid_figure(runs: list[dict], cols: int = 3) -> go.Figure:
                 colorscale="Viridis",
                 showscale=i == 0,
                 colorbar=dict(title="|grad|", tickvals=vals, ticktext=text),
-                hovertemplate="%{y}, epoch %{x}: 10^%{z:.2f}<extra></extra>",
+                hovertemplate=_("{layer}, epoch {epoch}: 10^{value}").format(
+                    layer="%{y}", epoch="%{x}", value="%{z:.2f}"
+                )
+                + "<extra></extra>",
             ),
             row=i // cols + 1,
             col=i % cols + 1,
@@ -140,8 +155,8 @@ def depth_figure(by_activation: dict[str, list[tuple[int, float]]]) -> go.Figure
         )
     fig.add_hline(y=1, line=dict(color="grey", dash="dot"))
     fig.update_yaxes(
-        type="log", title="first layer / last layer gradient (last epoch)", exponentformat="power"
+        type="log", title=_("first layer / last layer gradient (last epoch)"), exponentformat="power"
     )
-    fig.update_xaxes(title="hidden layers (depth)", dtick=2)
-    fig.update_layout(**{**LAYOUT, "height": 380, "title": "Gradient ratio against depth"})
+    fig.update_xaxes(title=_("hidden layers (depth)"), dtick=2)
+    fig.update_layout(**{**LAYOUT, "height": 380, "title": _("Gradient ratio against depth")})
     return fig

@@ -1,36 +1,130 @@
-"""The Compare page's sections: the runs table, the side-by-side views, manage and export."""
+"""The Compare page's sections: the examples, one-click comparisons, the visitor's runs table, the
+side-by-side views, manage and export, import."""
 
 from __future__ import annotations
 
 import json
-import os
+import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from core import compare, export
-from core.config import to_params
+from core import compare, export, gallery
+from core.compare import COMPARISONS, run_plan
+from core.config import MLPConfig, from_stored, to_params
+from core.export import ImportRejected
+from core.hosting import over_limits
+from core.i18n import _
 from core.labs import LABS
-from core.runs import ImportRejected, RunStore, data_dir
-from ui import compare_charts
+from core.paths import export_dir
+from core.store import RunStore, ScopedStore
+from ui import compare_charts, live_run, state
+from ui.code import show_code
 
-SELECTED = "cmp.selected"
+SELECTED, ACTIVE = "cmp.selected", "cmp.active_run"
 
 
-def runs_table(store: RunStore) -> list[dict]:
-    """Filters and the table of stored runs; returns the filtered runs (newest first)."""
+@st.cache_resource
+def examples_store() -> RunStore:
+    """The example runs shipped with the app, loaded once per server, shared read-only."""
+    return gallery.load()
+
+
+def examples() -> None:
+    """The shipped examples, one comparison at a time, read-only."""
+    store = examples_store()
+    runs = store.list(limit=1000)
+    groups = list(dict.fromkeys(r["group"] for r in reversed(runs)))
+    if not groups:
+        return
+    titles = {g: _(COMPARISONS[g.split("-")[0]].title) for g in groups}
+    group = st.selectbox(_("Example"), groups, format_func=titles.get, key="ex.group")
+    picked = [store.load(r["id"], detail=False) for r in reversed(store.list(group=group))]
+    st.caption(
+        _(
+            "Trained with the app's defaults and shipped with it, the same for every visitor "
+            "(read-only). {lesson}"
+        ).format(lesson=_(COMPARISONS[group.split("-")[0]].lesson))
+    )
+    side_by_side(picked, "ex")
+
+
+def comparisons(store: RunStore | ScopedStore) -> None:
+    """Pick a one-click comparison, run it (through the training line), select its runs."""
+    c1, c2, c3 = st.columns([2, 1, 1])
+    key = c1.selectbox(
+        _("Comparison"), list(COMPARISONS), format_func=lambda k: _(COMPARISONS[k].title), key="cmp.kind"
+    )
+    depth = c2.slider(_("Depth"), 1, 20, 10, key="cmp.depth")
+    epochs = c3.slider(_("Epochs"), 1, 500, 30, key="cmp.epochs")
+    comparison = COMPARISONS[key]
+    plan = comparison.plan(MLPConfig(depth=depth, epochs=epochs))
+    labels = ", ".join(label for label, _cfg in plan[:6]) + (" ..." if len(plan) > 6 else "")
+    st.caption(
+        _("{lesson} {n} runs: {labels}.").format(lesson=_(comparison.lesson), n=len(plan), labels=labels)
+    )
+    host = state.hosting()
+    blockers = sorted({r for _label, c in plan for r in over_limits(c, host.limits)}) if host.public else []
+    for reason in blockers:
+        st.error(reason)
+    b1, b2, _rest = st.columns([2, 1, 5])
+    go = b1.button(
+        _("Run comparison"), type="primary", width="stretch", key="cmp.run", disabled=bool(blockers)
+    )
+    b2.button(
+        _("Stop"), width="stretch", key="cmp.stop", help=_("Finished runs and epochs stay in the store.")
+    )
+    show_code(run_plan)
+    if go:
+        _run(store, key, plan)
+
+
+def _run(store: RunStore | ScopedStore, key: str, plan: list) -> None:
+    """Train the plan in one training slot, each run kept epoch by epoch; then select its runs."""
+    ticket = live_run.wait_in_line(st.empty())
+    progress = st.progress(0.0, text=_("Starting..."))
+    live = st.empty()
+    histories: list = []
+    last = [0.0]
+
+    def on_run(i: int, label: str, history) -> None:
+        st.session_state[ACTIVE] = history.run_id
+        histories.append((label, history))
+
+    def on_epoch(i: int, record: dict) -> None:
+        cfg = plan[i][1]
+        text = _("Run {i} of {n} ({label}): epoch {e} / {total}").format(
+            i=i + 1, n=len(plan), label=plan[i][0], e=record["epoch"], total=cfg.epochs
+        )
+        progress.progress((i + record["epoch"] / cfg.epochs) / len(plan), text=text)
+        if time.perf_counter() - last[0] > 0.5 or record["epoch"] == cfg.epochs:
+            runs = [{"id": h.run_id, "name": lbl, "epochs": h.epochs} for lbl, h in histories if h.epochs]
+            live.plotly_chart(compare_charts.curves_figure(runs, "loss", 0.0), width="stretch")
+            last[0] = time.perf_counter()
+
+    try:
+        group = run_plan(store, key, plan, on_run=on_run, on_epoch=on_epoch)
+    finally:
+        if (active := st.session_state.pop(ACTIVE, None)) is not None:
+            store.mark_stopped(active)  # interrupted mid-run (Stop, a click, a closed tab): no-op if done
+        state.admission().leave(ticket)
+    st.session_state[SELECTED] = [r["id"] for r in store.list(group=group)]
+    st.rerun()
+
+
+def runs_table(store: RunStore | ScopedStore) -> list[dict]:
+    """Filters and the table of the visitor's stored runs; returns the filtered runs (newest first)."""
     runs = store.list(limit=2000)
     if not runs:
         return []
     c1, c2, c3, c4 = st.columns(4)
-    labs = c1.multiselect("Lab", sorted({r["lab"] for r in runs}), key="cmp.f_lab")
+    labs = c1.multiselect(_("Lab"), sorted({r["lab"] for r in runs}), key="cmp.f_lab")
     acts = c2.multiselect(
-        "Activation", sorted({str(r["config"].get("activation")) for r in runs}), key="cmp.f_act"
+        _("Activation"), sorted({str(r["config"].get("activation")) for r in runs}), key="cmp.f_act"
     )
-    stats = c3.multiselect("Status", ["finished", "stopped", "diverged", "running"], key="cmp.f_status")
-    since = c4.date_input("Since", value=None, key="cmp.f_since")
+    stats = c3.multiselect(_("Status"), ["finished", "stopped", "diverged", "running"], key="cmp.f_status")
+    since = c4.date_input(_("Since"), value=None, key="cmp.f_since")
     runs = [
         r
         for r in runs
@@ -39,6 +133,11 @@ def runs_table(store: RunStore) -> list[dict]:
         and (not stats or r["status"] in stats)
         and (since is None or r["created"][:10] >= since.isoformat())
     ]
+    cols = {
+        "id": "id", "name": _("name"), "created": _("created"), "lab": _("lab"), "status": _("status"),
+        "activation": "activation", "depth": "depth", "epochs": _("epochs"), "val_acc": "val_acc",
+        "val_loss": "val_loss", "seconds": _("seconds"), "tags": _("tags"), "group": _("group"),
+    }  # fmt: skip
     table = pd.DataFrame(
         [
             {
@@ -58,7 +157,7 @@ def runs_table(store: RunStore) -> list[dict]:
             }
             for r in runs
         ]
-    )
+    ).rename(columns=cols)
     st.dataframe(
         table,
         hide_index=True,
@@ -81,71 +180,77 @@ def pick_runs(runs: list[dict]) -> list[int]:
         st.session_state["cmp.pick"] = keep  # a new comparison selects its own runs
         st.session_state["cmp.pick_default"] = keep
     st.session_state["cmp.pick"] = [i for i in st.session_state["cmp.pick"] if i in ids]
-    return st.multiselect("Runs to compare", ids, format_func=names.get, key="cmp.pick")
+    return st.multiselect(_("Runs to compare"), ids, format_func=names.get, key="cmp.pick")
 
 
-def side_by_side(runs: list[dict]) -> None:
+def side_by_side(runs: list[dict], prefix: str = "cmp") -> None:
     """Overlaid curves, config diff, gradient flow, and the depth curve for sweeps."""
     c1, c2, c3 = st.columns([1, 2, 1])
     metric = c1.radio(
-        "Metric",
+        _("Metric"),
         ["loss", "acc"],
         horizontal=True,
-        key="cmp.metric",
-        format_func={"loss": "loss", "acc": "accuracy"}.get,
+        key=f"{prefix}.metric",
+        format_func={"loss": _("loss"), "acc": _("accuracy")}.get,
     )
-    smooth = c2.slider("Smoothing (EMA, as TensorBoard)", 0.0, 0.99, 0.6, 0.01, key="cmp.smooth")
-    log_y = c3.toggle("Log scale", key="cmp.log")
+    smooth = c2.slider(_("Smoothing (EMA, as TensorBoard)"), 0.0, 0.99, 0.6, 0.01, key=f"{prefix}.smooth")
+    log_y = c3.toggle(_("Log scale"), key=f"{prefix}.log")
     st.plotly_chart(compare_charts.curves_figure(runs, metric, smooth, log_y), width="stretch")
     st.caption(
-        "Dashed: training; solid: validation. The faint lines are the raw values; the bold "
-        "ones are smoothed, debiased like TensorBoard's."
+        _(
+            "Dashed: training; solid: validation. The faint lines are the raw values; the bold ones "
+            "are smoothed, debiased like TensorBoard's."
+        )
     )
-
-    st.subheader("What differs")
+    st.subheader(_("What differs"))
     diff = compare.config_diff([r["config"] for r in runs])
     if diff:
-        st.dataframe(
-            pd.DataFrame(diff, index=[compare_charts.run_label(r) for r in runs]).T.astype(str),
-            width="stretch",
-        )
+        names = [compare_charts.run_label(r) for r in runs]
+        st.dataframe(pd.DataFrame(diff, index=names).T.astype(str), width="stretch")
         st.caption(
-            "Only the settings that differ between the chosen runs; everything else, seed "
-            "and data included, is the same."
+            _(
+                "Only the settings that differ between the chosen runs; everything else, seed and "
+                "data included, is the same."
+            )
         )
     else:
-        st.info("These runs share every setting, seed included.")
-
-    st.subheader("Gradient flow side by side")
+        st.info(_("These runs share every setting, seed included."))
+    st.subheader(_("Gradient flow side by side"))
     st.plotly_chart(compare_charts.ratio_figure(runs), width="stretch")
     st.plotly_chart(compare_charts.grad_grid_figure(runs), width="stretch")
     st.caption(
-        "Top: the first layer's gradient divided by the last layer's, per epoch (1 is a "
-        "perfectly even flow; 1e-6 means the first layer gets a millionth). Below: each "
-        "run's layer x epoch gradient norms on one shared log colour scale."
+        _(
+            "Top: the first layer's gradient divided by the last layer's, per epoch, {what} (1 is a "
+            "perfectly even flow; 1e-6 means the first layer gets a millionth). Below: each run's "
+            "layer x epoch gradients on one shared log colour scale."
+        ).format(what=compare_charts.grad_axis(runs))
     )
     sweep = [r for r in runs if "depth_sweep" in r["tags"]]
     if len(sweep) >= 2:
-        st.subheader("The vanishing-gradient curve")
-        st.plotly_chart(compare_charts.depth_figure(compare.ratio_by_depth(sweep)), width="stretch")
-        st.caption(
-            "Each point is one run of the sweep: its first/last gradient ratio after the "
-            "last epoch. Sigmoid falls by orders of magnitude with depth; ReLU with He init stays near 1."
-        )
+        st.subheader(_("The vanishing-gradient curve"))
+        by_depth = compare.ratio_by_depth(sweep)
+        st.plotly_chart(compare_charts.depth_figure(by_depth), width="stretch")
+        st.caption(depth_caption(by_depth))
 
 
-def export_dir() -> Path:
-    """Where TensorBoard exports go: LAB_EXPORT_DIR, else tensorboard/ in the data folder."""
-    return Path(os.environ.get("LAB_EXPORT_DIR") or data_dir() / "tensorboard")
+def depth_caption(by_depth: dict[str, list[tuple[int, float]]]) -> str:
+    """What the sweep shows, with its own numbers at the deepest depth."""
+    deepest = {act: pts[-1] for act, pts in by_depth.items() if pts}
+    parts = [f"{act} {ratio:.1e}" for act, (_depth, ratio) in sorted(deepest.items())]
+    depth = max((d for d, _r in deepest.values()), default=0)
+    return _(
+        "Each point is one run of the sweep: its first/last gradient ratio after the last epoch. At "
+        "depth {depth}: {values}. Sigmoid falls by orders of magnitude with depth; ReLU with He init "
+        "stays within a factor of 10 of 1."
+    ).format(depth=depth, values=", ".join(parts))
 
 
-def manage(store: RunStore, runs: list[dict]) -> None:
+def manage(store: RunStore | ScopedStore, runs: list[dict]) -> None:
     """Reopen in the lab, rename, tag, delete, export (JSON, CSV, TensorBoard)."""
-    st.markdown("**Reopen in the lab** (the link carries the run's whole config, seed included)")
+    st.markdown(_("**Reopen in the lab** (the link carries the run's whole config, seed included)"))
     for r in runs[:12]:
         if (lab := LABS.get(r["lab"])) is not None:
-            fields = lab.config.__dataclass_fields__
-            cfg = lab.config(**{k: v for k, v in r["config"].items() if k in fields})
+            cfg, _notices = from_stored(lab.config, r["config"])
             st.page_link(
                 lab.page,
                 label=f"{r['lab'].upper()} · {compare_charts.run_label(r)}",
@@ -154,44 +259,50 @@ def manage(store: RunStore, runs: list[dict]) -> None:
             )
     c1, c2, c3 = st.columns(3)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    c1.download_button(
-        "Download JSON", export.to_json(runs), f"runs-{stamp}.json", "application/json", key="cmp.dl_json"
+    data, name = export.to_json(runs), f"runs-{stamp}.json"
+    c1.download_button(_("Download JSON"), data, name, "application/json", key="cmp.dl_json")
+    c2.download_button(
+        _("Download CSV"), export.to_csv(runs), f"runs-{stamp}.csv", "text/csv", key="cmp.dl_csv"
     )
-    c2.download_button("Download CSV", export.to_csv(runs), f"runs-{stamp}.csv", "text/csv", key="cmp.dl_csv")
-    folder = export_dir() / stamp
-    if c3.button("Write TensorBoard files", key="cmp.tb"):
-        paths = export.to_tensorboard(runs, folder)
-        st.success(f"Wrote {len(paths)} runs to {folder}. View them with `tensorboard --logdir {folder}`.")
-    with st.expander("Rename, tag or delete"):
+    if not state.hosting().public:  # a shared server's disk is not the visitor's: download instead
+        folder = export_dir() / stamp
+        if c3.button(_("Write TensorBoard files"), key="cmp.tb"):
+            paths = export.to_tensorboard(runs, folder)
+            st.success(
+                _("Wrote {n} runs to {folder}. View them with `tensorboard --logdir {folder}`.").format(
+                    n=len(paths), folder=folder
+                )
+            )
+    with st.expander(_("Rename, tag or delete")):
         if len(runs) == 1:
-            name = st.text_input("Name", runs[0]["name"], key=f"cmp.name.{runs[0]['id']}")
-            if st.button("Rename", key="cmp.rename"):
+            name = st.text_input(_("Name"), runs[0]["name"], key=f"cmp.name.{runs[0]['id']}")
+            if st.button(_("Rename"), key="cmp.rename"):
                 store.rename(runs[0]["id"], name)
                 st.rerun()
-        tags = st.text_input("Tags (comma-separated) for the chosen runs", key="cmp.tags")
-        if st.button("Set tags", key="cmp.settags"):
+        tags = st.text_input(_("Tags (comma-separated) for the chosen runs"), key="cmp.tags")
+        if st.button(_("Set tags"), key="cmp.settags"):
             for r in runs:
                 store.set_tags(r["id"], [t.strip() for t in tags.split(",") if t.strip()])
             st.rerun()
-        if st.button(f"Delete {len(runs)} run(s)", key="cmp.delete", type="secondary"):
+        if st.button(_("Delete {n} run(s)").format(n=len(runs)), key="cmp.delete", type="secondary"):
             store.delete([r["id"] for r in runs])
             st.rerun()
 
 
-def import_runs(store: RunStore) -> None:
+def import_runs(store: RunStore | ScopedStore) -> None:
     """Upload a JSON export: checked in full, then written all at once, or rejected with why."""
-    up = st.file_uploader("Import runs (a JSON export)", type=["json"], key="cmp.import")
+    up = st.file_uploader(_("Import runs (a JSON export)"), type=["json"], key="cmp.import")
     if up is None or st.session_state.get("cmp.imported") == up.file_id:
         return
     try:
         data = json.loads(up.getvalue().decode("utf-8"))
         ids = store.import_runs(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        st.error(f"Not imported: the file is not valid JSON ({err}).")
+        st.error(_("Not imported: the file is not valid JSON ({err}).").format(err=err))
         return
     except ImportRejected as err:
-        st.error(f"Not imported: {err}. Nothing was written.")
+        st.error(_("Not imported: {err}. Nothing was written.").format(err=err))
         return
     st.session_state["cmp.imported"] = up.file_id
     st.session_state[SELECTED] = ids
-    st.success(f"Imported {len(ids)} run(s): {', '.join(f'#{i}' for i in ids)}.")
+    st.success(_("Imported {n} run(s): {ids}.").format(n=len(ids), ids=", ".join(f"#{i}" for i in ids)))

@@ -14,34 +14,36 @@ import streamlit as st
 from core.activations import ACTIVATIONS
 from core.config import CNNConfig, MLPConfig, field_specs
 from core.datasets import DATASETS
+from core.i18n import N_, _
 from ui.state import read_config, widget_key
 
 IMAGE_LABELS = {
-    "digits": "digits: 8x8 handwritten digits (built in)",
-    "mnist": "mnist: 28x28 handwritten digits",
-    "fashion_mnist": "fashion_mnist: 28x28 clothes",
-    "cifar10": "cifar10: 32x32 colour photos",
+    "digits": N_("digits: 8x8 handwritten digits (built in)"),
+    "mnist": N_("mnist: 28x28 handwritten digits"),
+    "fashion_mnist": N_("fashion_mnist: 28x28 clothes"),
+    "cifar10": N_("cifar10: 32x32 colour photos"),
 }
 
 # Fields shown as a typed number rather than a slider: wide or logarithmic ranges.
 TYPED = {"lr", "weight_decay", "seed", "batch_size", "n_samples", "n_train", "dense_width"}
 STEPS = {"noise": 0.01, "val_fraction": 0.05, "dropout": 0.05, "momentum": 0.01}
+INIT_LABELS = {
+    "auto": N_("auto (He for ReLU-like, Xavier otherwise)"),
+    "default": N_("default (PyTorch)"),
+    "xavier": N_("Xavier / Glorot"),
+    "he": N_("He / Kaiming"),
+}
 LABELS = {
-    "dataset": lambda v: f"{v}: {DATASETS[v].blurb}" if v in DATASETS else IMAGE_LABELS.get(v, v),
+    "dataset": lambda v: f"{v}: {_(DATASETS[v].blurb)}" if v in DATASETS else _(IMAGE_LABELS.get(v, v)),
     "activation": lambda v: f"{v} (max f' = {ACTIVATIONS[v].max_grad:g})",
-    "init": lambda v: {
-        "auto": "auto (He for ReLU-like, Xavier otherwise)",
-        "default": "default (PyTorch)",
-        "xavier": "Xavier / Glorot",
-        "he": "He / Kaiming",
-    }[v],
+    "init": lambda v: _(INIT_LABELS[v]),
 }
 
 
 def field_widget(cls: type, prefix: str, name: str, disabled: bool = False) -> Any:
     """One widget for one config field, chosen from its type and domain."""
     spec = field_specs(cls)[name]
-    key, label, help_ = widget_key(prefix, name), spec["label"], spec["help"]
+    key, label, help_ = widget_key(prefix, name), _(spec["label"]), _(spec["help"])
     kind = spec["type"]
     if kind is bool:
         return st.toggle(label, key=key, help=help_, disabled=disabled)
@@ -75,17 +77,17 @@ def mlp_controls(prefix: str = "mlp") -> MLPConfig:
     """Every MLPConfig field as a widget, grouped as data / network / training."""
     data, net, opt = st.columns(3, gap="large")
     with data:
-        st.markdown("**Data**")
+        st.markdown(_("**Data**"))
         for name in ("dataset", "n_samples", "noise", "val_fraction", "seed"):
             field_widget(MLPConfig, prefix, name)
     with net:
-        st.markdown("**Network**")
+        st.markdown(_("**Network**"))
         for name in ("depth", "width", "activation", "init", "dropout"):
             field_widget(MLPConfig, prefix, name)
         field_widget(MLPConfig, prefix, "batch_norm")
         field_widget(MLPConfig, prefix, "residual")
     with opt:
-        st.markdown("**Training**")
+        st.markdown(_("**Training**"))
         field_widget(MLPConfig, prefix, "optimizer")
         sgd = st.session_state.get(widget_key(prefix, "optimizer")) == "sgd"
         for name in ("lr", "batch_size", "epochs", "weight_decay"):
@@ -101,19 +103,19 @@ def cnn_controls(prefix: str = "cnn") -> CNNConfig:
     """Every CNNConfig field as a widget, grouped as data / convolutions / dense head and training."""
     data, conv, opt = st.columns(3, gap="large")
     with data:
-        st.markdown("**Data**")
+        st.markdown(_("**Data**"))
         for name in ("dataset", "n_train", "val_fraction", "seed"):
             field_widget(CNNConfig, prefix, name)
     with conv:
-        st.markdown("**Convolutions**")
+        st.markdown(_("**Convolutions**"))
         for name in ("conv_layers", "channels", "kernel_size", "stride"):
             field_widget(CNNConfig, prefix, name)
         spec = field_specs(CNNConfig)["padding"]
-        st.selectbox(spec["label"], PADDINGS, key=widget_key(prefix, "padding"), help=spec["help"])
+        st.selectbox(_(spec["label"]), PADDINGS, key=widget_key(prefix, "padding"), help=_(spec["help"]))
         for name in ("pool", "activation", "init", "batch_norm"):
             field_widget(CNNConfig, prefix, name)
     with opt:
-        st.markdown("**Dense head and training**")
+        st.markdown(_("**Dense head and training**"))
         for name in ("dense_width", "dropout", "optimizer"):
             field_widget(CNNConfig, prefix, name)
         sgd = st.session_state.get(widget_key(prefix, "optimizer")) == "sgd"

@@ -15,7 +15,8 @@ from core.activations import ACTIVATIONS
 from core.backprop import LOSSES, Chain, Forward, TinyNet
 from core.i18n import _
 from core.neuron import NeuronOutput, PerceptronState, predict
-from ui.charts import CLASS_COLOURS, LAYOUT
+from ui.mlp_charts import CLASS_COLOURS
+from ui.training_charts import LAYOUT
 
 Node = tuple[float, float, str, str]  # x, y, text inside/under the node, colour
 Edge = tuple[int, int, str, float]  # from node, to node, label, where along the edge the label sits

@@ -8,6 +8,7 @@ bad values fall back to their defaults and the reasons are kept as notices for t
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,10 +17,14 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 import torch
 
-from core.config import from_params, to_params
+from core.admission import Admission
+from core.config import from_params, from_stored, to_params
 from core.datasets import Split, make_split
-from core.image_data import ImageSplit, datasets_dir, load_images
-from core.runs import RunStore, default_path, open_store
+from core.hosting import Settings, settings
+from core.i18n import _
+from core.image_data import ImageSplit, load_images
+from core.paths import datasets_dir, runs_db
+from core.store import RunStore, ScopedStore, open_store
 
 C = TypeVar("C")
 TORCH_THREADS = 1  # one server serves every session: tiny nets run best on one thread each
@@ -82,12 +87,10 @@ def publish(cfg: Any, prefix: str) -> dict[str, str]:
 
 
 def share_link(page: str, params: dict[str, str]) -> str:
-    """An absolute link to this page with the config, when the server's URL is known."""
+    """An absolute link to this page with the config, when the server's URL is known (a page
+    served to a browser); a relative one otherwise (AppTest has no URL)."""
+    url = st.context.url
     base = ""
-    try:
-        url = st.context.url
-    except Exception:  # outside a browser session (AppTest)
-        url = None
     if url:
         parts = urlsplit(url)
         base = f"{parts.scheme}://{parts.netloc}"
@@ -98,6 +101,11 @@ def share_link(page: str, params: dict[str, str]) -> str:
 def load_split(dataset: str, n: int, noise: float, val_fraction: float, seed: int) -> Split:
     """A generated data set, shared read-only by every session asking for the same one."""
     return make_split(dataset, n, noise, val_fraction, seed)
+
+
+def mlp_split(cfg: Any) -> Split:
+    """The MLP lab's data for a config (shared, cached by the fields that make the data)."""
+    return load_split(cfg.dataset, cfg.n_samples, cfg.noise, cfg.val_fraction, cfg.seed)
 
 
 @st.cache_resource(max_entries=4)
@@ -119,7 +127,69 @@ def _store(path: str) -> tuple[RunStore, str | None]:
     return store, warning
 
 
-def run_store() -> tuple[RunStore, str | None]:
-    """The shared run store (LAB_RUNS_DB or the per-user default), and a warning when it had
-    to fall back to memory. One store serves every session: it keeps a connection per thread."""
-    return _store(str(default_path()))
+def run_store() -> tuple[RunStore | ScopedStore, str | None]:
+    """This visitor's runs, and a warning when the store had to fall back to memory.
+
+    One store file serves every session (a connection per thread). The single user's lab sees
+    all of it; in public mode (LAB_PUBLIC=1) each tab sees only its own runs: a scoped view
+    under an owner id kept in this session, bounded by the host's limits."""
+    store, warning = _store(str(runs_db()))
+    host = hosting()
+    if not host.public:
+        return store, warning
+    owner = st.session_state.setdefault("lab.owner", secrets.token_hex(12))
+    return store.scoped(owner, host.limits.runs_per_visitor, host.limits.runs_total), warning
+
+
+@st.cache_resource
+def hosting() -> Settings:
+    """The host's settings (environment), read once per server."""
+    return settings()
+
+
+@st.cache_resource
+def admission() -> Admission:
+    """The one line in front of the training slots, shared by every session of this server."""
+    return Admission(hosting().slots)
+
+
+def link_notices(cls: type, prefix: str) -> list[str]:
+    """Load a shared link into the widgets (see sync_from_url) and warn about its bad values."""
+    notices = sync_from_url(cls, prefix)
+    for notice in notices:
+        st.warning(_("This link had a bad value. {notice}.").format(notice=notice), icon="⚠️")
+    return notices
+
+
+def share_box(page: str, params: dict[str, str]) -> None:
+    """The share link of this experiment, and what it reproduces."""
+    with st.expander(_("Share this experiment")):
+        st.code(share_link(page, params), language="text", wrap_lines=True)
+        st.caption(
+            _(
+                "The link holds every setting, seed included: whoever opens it and presses Train "
+                "trains the same net on the same data, in the same batch order with the same "
+                "dropout masks. On the CPU the curves come out the same to the last digit; on a GPU "
+                "they can differ in the last digits (GPU kernels are not bit-for-bit deterministic)."
+            )
+        )
+
+
+def store_notices() -> None:
+    """Say when the run store fell back to memory, and what public mode keeps."""
+    _store_, warning = run_store()
+    if warning:
+        st.warning(warning, icon="⚠️")
+    if hosting().public:
+        st.caption(
+            _(
+                ":material/public: This is a shared server: it keeps only this tab's runs (at most "
+                "{keep}), and nobody else can see them. They are gone when you close the tab: "
+                "export them on the Compare page to keep them."
+            ).format(keep=hosting().limits.runs_per_visitor)
+        )
+
+
+def config_of(history: Any, cls: type[C]) -> C:
+    """The config a kept run was trained with, read back through the codec."""
+    return from_stored(cls, history.config)[0]

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.cnn import build_cnn
 from core.config import CNNConfig, to_params
-from core.runs import RunStore
+from core.store import RunStore
 from core.training import data_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,13 +94,26 @@ def write_mnist(root: Path, n: int = 150, seed: int = 0) -> None:
         (raw / name).write_bytes(head + arr.tobytes())
 
 
+def layer_tables(at: AppTest) -> list:
+    """The layer tables on the page (the how-it-works tabs hold other tables)."""
+    return [d for d in at.dataframe if "output shape" in d.value.columns]
+
+
+STAGE_NAMES = {
+    "conv": "feature maps after the convolution",
+    "batch norm": "after batch norm",
+    "activation": "activation maps (the feature maps after the activation)",
+    "pool": "after pooling",
+}
+
+
 # ------------------------------------------------------------------------------------ tests
 def test_launches_with_the_layer_table_and_the_url_holds_the_config():
     at = app()
     assert not at.exception and not at.error
     assert {k: at.query_params[k] for k in to_params(CNNConfig())} == to_params(CNNConfig())
     assert any("Press **Train**" in i.value for i in at.info)
-    (table,) = at.dataframe
+    (table,) = layer_tables(at)
     df = table.value
     assert list(df["layer"]) == [
         "conv1",
@@ -143,7 +156,7 @@ def test_share_link_restores_the_controls():
     assert at.slider(key="cnn.kernel_size").value == 5
     assert at.selectbox(key="cnn.pool").value == "avg" and at.selectbox(key="cnn.padding").value == "0"
     assert at.toggle(key="cnn.batch_norm").value is False
-    df = at.dataframe[0].value
+    df = layer_tables(at)[0].value
     # 8x8, 5x5 kernel, no padding: floor((8 + 0 - 5) / 1) + 1 = 4, avg-pooled to 2
     assert list(df["output shape"][:2]) == ["4 x 4 x 4", "4 x 2 x 2"]
     assert df["parameters"][0] == 1 * 4 * 5 * 5 + 4  # weights + bias (no batch norm)
@@ -160,7 +173,7 @@ def test_tampered_link_warns_and_falls_back():
         and widget(at, "channels") == CNNConfig().channels
     )
     assert widget(at, "epochs") == 3  # good values in the same link are kept
-    assert at.query_params["kernel_size"] == "3" and len(at.dataframe) == 1
+    assert at.query_params["kernel_size"] == "3" and len(layer_tables(at)) == 1
 
 
 def test_impossible_architecture_is_explained_and_train_disabled():
@@ -169,7 +182,7 @@ def test_impossible_architecture_is_explained_and_train_disabled():
     errors = " ".join(e.value for e in at.error)
     assert "floor(" in errors and "pool after conv4" in errors
     assert train_button(at).disabled
-    assert len(at.dataframe) == 0
+    assert len(layer_tables(at)) == 0
 
 
 def test_short_train_renders_every_view():
@@ -181,14 +194,16 @@ def test_short_train_renders_every_view():
     titles = [title(s) for s in specs]
     joined = json.dumps(specs)
     assert "loss (cross-entropy)" in joined  # the loss/accuracy figure's axis
-    assert "Gradient norm per layer (log colour)" in titles and "Gradient norm per layer (log axis)" in titles
+    assert "Gradient per layer, log colour: gradient per weight (RMS)" in titles
+    assert "Gradient per layer, log axis: gradient per weight (RMS)" in titles
     assert any(t.startswith("conv1: 8 filters of 1x3x3") for t in titles)
-    maps = [t for t in titles if " after " in t]
+    maps = [t for t in titles if " channels of " in t]
     assert maps == [
-        f"{layer} after {stage}: {c} channels of {s}x{s}"
+        f"{layer}: {STAGE_NAMES[stage]}: {c} channels of {s}x{s}"
         for layer, c, sizes in (("conv1", 8, (8, 8, 8, 4)), ("conv2", 16, (4, 4, 4, 2)))
         for stage, s in zip(("conv", "batch norm", "activation", "pool"), sizes)
     ]
+    assert "conv1: activation maps (the feature maps after the activation): 8 channels of 8x8" in maps
     assert "Confusion matrix (validation images)" in titles and "Class probabilities" in titles
     assert "Distributions at epoch 2" in titles
     # the confusion matrix shows the trained net's own counts (scikit-learn as the oracle)
@@ -216,13 +231,14 @@ def test_mnist_from_idx_files_trains_at_28x28():
     assert widget(at, "dataset") == "mnist"
     captions = " ".join(c.value for c in at.caption)
     assert "100 training and 25 validation images of 1 x 28 x 28" in captions
-    assert at.dataframe[0].value["output shape"][0] == "8 x 28 x 28"
+    assert layer_tables(at)[0].value["output shape"][0] == "8 x 28 x 28"
     train_button(at).click().run()
     assert not at.exception
     assert any("Finished 1 epochs" in s.value for s in at.success)
     titles = [title(s) for s in charts(at)]
     assert (
-        "conv1 after conv: 8 channels of 28x28" in titles and "conv2 after pool: 16 channels of 7x7" in titles
+        "conv1: feature maps after the convolution: 8 channels of 28x28" in titles
+        and "conv2: after pooling: 16 channels of 7x7" in titles
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.runs import RunStore
+from core.store import RunStore
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

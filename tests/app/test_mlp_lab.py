@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import MLPConfig, to_params
-from core.runs import RunStore
+from core.store import RunStore
 from core.training import History
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
@@ -47,7 +47,8 @@ def test_launches_with_defaults_and_url_holds_config():
     # The URL is rewritten to hold the whole config.
     assert {k: at.query_params[k] for k in to_params(MLPConfig())} == to_params(MLPConfig())
     assert any("Press **Train**" in i.value for i in at.info)
-    assert len(at.get("plotly_chart")) == 1  # the data preview
+    # the data preview, and the init lesson's signal-through-depth chart under the controls
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_share_link_restores_every_control():
@@ -110,9 +111,10 @@ def test_two_epoch_train_renders_every_chart_and_stays():
     assert "log colour" in titles and "log axis" in titles and "Distributions at epoch 2" in titles
     kinds = [t["type"] for s in specs for t in s["data"]]
     assert kinds.count("heatmap") >= 2  # gradient heatmap + decision boundary
-    assert len(specs) == 6  # loss, grad heatmap, grad lines, boundary, activations, distributions
+    assert len(specs) == 7  # init lesson, loss, grad heatmap, grad lines, boundary, activations, distributions
     alerts = " ".join(a.value for a in [*at.error, *at.warning, *at.success])
-    assert "the first layer gets" in alerts and "first/last = " in alerts
+    assert "the first layer gets" in alerts and "first/last per-weight RMS = " in alerts
+    assert "per weight" in titles  # the size-free gradient is the one shown by default
     history = at.session_state["mlp.history"]
     assert history.status == "finished" and len(history.epochs) == 2
     # The run is kept in the store, epoch by epoch, with the same numbers.
@@ -121,34 +123,16 @@ def test_two_epoch_train_renders_every_chart_and_stays():
     assert [e["val_loss"] for e in stored["epochs"]] == history.series("val_loss")
     # A rerun (any widget) keeps the last run on screen.
     at.run()
-    assert len(charts(at)) == 6 and any("Finished 2 epochs" in s.value for s in at.success)
+    assert len(charts(at)) == 7 and any("Finished 2 epochs" in s.value for s in at.success)
     # Changing a setting says the view is of the last run.
     at.slider(key="mlp.depth").set_value(5).run()
     assert any("depth 3 → 5" in i.value for i in at.info)
-    assert len(charts(at)) == 6
-
-
-def test_interrupted_run_is_kept_as_stopped():
-    at = app(epochs="3", n_samples="200")
-    at.button[0].click().run()
-    finished: History = at.session_state["mlp.history"]
-    # What a Stop click leaves behind: the run object with its finished epochs, still 'running'.
-    store = RunStore(os.environ["LAB_RUNS_DB"])
-    run_id = store.create("mlp", finished.config)  # what the page filed before the interruption
-    partial = History(
-        config=finished.config,
-        layers=finished.layers,
-        epochs=finished.epochs[:2],
-        model=finished.model,
-        run_id=run_id,
-    )
-    at.session_state["mlp.history"] = partial
+    assert len(charts(at)) == 7
+    # The gradient charts can show the whole-layer norm instead of the per-weight RMS.
+    at.session_state["mlp.grad_measure"] = "grad_norm"
     at.run()
-    assert not at.exception
-    assert partial.status == "stopped"
-    assert any("Stopped after 2 epochs" in w.value for w in at.warning)
-    assert store.get(run_id)["status"] == "stopped"
-    assert len(charts(at)) == 6
+    titles = json.dumps([s.get("layout", {}).get("title", {}) for s in charts(at)])
+    assert "gradient norm (L2, whole layer)" in titles
 
 
 def test_diverging_run_says_what_happened():

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.runs import Recorder, open_store  # noqa: E402
+from core.store import Recorder, open_store  # noqa: E402
 
 LAYERS = ["layer1", "layer2", "out"]
 
@@ -34,6 +34,7 @@ def record(tag: int, epoch: int) -> dict:
         "val_acc": (tag % 10) / 10,
         "seconds": epoch / 64,
         "grad_norm": {n: base * (i + 1) / 1024 for i, n in enumerate(LAYERS)},
+        "grad_rms": {n: base * (i + 1) / 4096 for i, n in enumerate(LAYERS)},
     }
 
 
@@ -52,9 +53,9 @@ def main(argv: list[str]) -> int:
         time.sleep(0.002)
     start = time.time()
     for epoch in range(1, n + 1):
-        rec.on_epoch(record(tag, epoch), LAYERS)
+        rec.on_epoch(record(tag, epoch))
     end = time.time()
-    rec.finish(SimpleNamespace(status="finished", seconds=end - start, message="", config={"tag": tag}))
+    rec.finish(SimpleNamespace(status="finished", seconds=end - start, message="", derived={}))
     print(rec.run_id, start, end)
     return 0
 

@@ -9,6 +9,7 @@ import math
 import struct
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,8 @@ from core.cnn import architecture
 from core.config import CNNConfig, MLPConfig
 from core.devices import pick_device
 from core.labs import LABS, lab_of
-from core.runs import RunStore
-from core.training import GPU_GRAD_SAMPLES, History, data_for, problems, train
+from core.store import RunStore
+from core.training import GPU_GRAD_SAMPLES, CannotTrain, History, data_for, problems, train
 
 LAYERS = ["conv1", "conv2", "dense1", "out"]
 
@@ -82,7 +83,7 @@ def test_short_digits_run_learns_and_records_every_layer():
     assert h.status == "finished" and h.lab == "cnn" and h.message == ""
     assert h.layers == LAYERS
     assert len(h.epochs) == 5 and seen == h.epochs
-    assert "grad_every" not in h.config  # the CPU records every step
+    assert "grad_every" not in h.derived and h.config == asdict(cfg)  # the CPU records every step
     for r in h.epochs:
         assert set(r["grad_norm"]) == set(LAYERS)
         assert all(math.isfinite(v) and v > 0 for v in r["grad_norm"].values())
@@ -90,7 +91,7 @@ def test_short_digits_run_learns_and_records_every_layer():
         assert set(r["hist"]) == set(LAYERS)
     assert h.series("val_acc")[-1] > 0.8  # chance is 0.1
     assert h.series("train_loss")[-1] < h.series("train_loss")[0]
-    assert h.config["init_used"] == "he" and h.config["dataset"] == "digits"
+    assert h.derived["init_used"] == "he" and h.config["dataset"] == "digits"
     # the recorded accuracy is the model's: recompute it on the validation split by hand
     split = data_for(cfg, download=False)
     h.model.eval()
@@ -162,7 +163,7 @@ def test_should_stop():
 
 
 def test_impossible_config_raises_before_training():
-    with pytest.raises(ValueError, match=r"floor\("):
+    with pytest.raises(CannotTrain, match=r"floor\("):
         train(CNNConfig(conv_layers=4, channels="8,16,32,64", epochs=1))
 
 
@@ -308,10 +309,23 @@ def test_cuda_run_samples_the_gradient_norms():
     assert h.status == "finished" and next(h.model.parameters()).device.type == "cuda"
     steps = math.ceil(1400 / 32)  # 44 steps; on a GPU every (44 // 16)-th step is measured
     every = max(1, steps // GPU_GRAD_SAMPLES)
-    assert h.config["grad_every"] == every > 1
+    assert h.derived["grad_every"] == every > 1 and "grad_every" not in h.config
     for r in h.epochs:
         assert set(r["grad_norm"]) == set(LAYERS)
         assert all(math.isfinite(v) and v > 0 for v in r["grad_norm"].values())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_run_with_dropout_is_reproducible():
+    """The CNN lab's defaults plus dropout 0.5 on the GPU: seeded masks drawn on the GPU."""
+    cfg = CNNConfig(n_train=600, epochs=3, dropout=0.5)
+    a, b = train(cfg, device="cuda"), train(cfg, device="cuda")
+    assert (
+        a.status == b.status == "finished"
+        and a.model.dense1.drop.generator_for(torch.device("cuda")).device.type == "cuda"
+    )
+    assert a.series("train_loss")[-1] < a.series("train_loss")[0]
+    assert a.series("train_loss") == pytest.approx(b.series("train_loss"), rel=1e-4)
 
 
 def test_history_is_plain_data():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.compare import COMPARISONS, config_diff, ema, final_ratio, ratio_by_depth, run_plan
 from core.config import MLPConfig, changed_fields
-from core.runs import RunStore
+from core.store import RunStore
 
 SMALL = MLPConfig(dataset="spiral", n_samples=200, depth=6, width=16, epochs=3)
 

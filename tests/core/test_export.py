@@ -12,9 +12,9 @@ from dataclasses import asdict
 import pytest
 
 from core.config import MLPConfig
-from core.export import to_csv, to_json, to_tensorboard
+from core.export import SCALARS, to_csv, to_json, to_tensorboard
 from core.models import build_mlp, weight_layers
-from core.runs import SCALARS, Recorder, RunStore
+from core.store import Recorder, RunStore
 from core.training import History, data_for, train
 
 CONFIGS = [
@@ -32,7 +32,7 @@ def runs(tmp_path_factory) -> list[dict]:
     for cfg, name in zip(CONFIGS, NAMES):
         rec = Recorder(store, "mlp", asdict(cfg), name=name, group="export")
         history = History(config={}, layers=[])
-        train(cfg, history=history, on_epoch=lambda r, rec=rec, h=history: rec.on_epoch(r, h.layers))
+        train(cfg, history=history, on_epoch=rec.on_epoch)
         rec.finish(history)
         ids.append(rec.run_id)
     loaded = [store.load(i) for i in ids]
@@ -50,14 +50,15 @@ def test_csv_one_row_per_run_epoch(runs):
     layers = list(dict.fromkeys(n for r in runs for n in r["layers"]))
     assert header[0] == "run_id"
     assert set(cfg_keys) <= set(header) and "init_used" in header
-    assert header[-len(layers) - len(SCALARS) - 1 :] == [
+    assert header[-2 * len(layers) - len(SCALARS) - 1 :] == [
         "epoch",
         *SCALARS,
         *[f"grad_norm/{n}" for n in layers],
+        *[f"grad_rms/{n}" for n in layers],
     ]
     assert len(header) == len(set(header))
     assert {"name", "lab", "status"} <= set(header)
-    assert len(header) == 4 + len(cfg_keys) + 1 + len(SCALARS) + len(layers)
+    assert len(header) == 4 + len(cfg_keys) + 1 + 1 + len(SCALARS) + 2 * len(layers)  # +1: init_used
 
     by_id = {r["id"]: r for r in runs}
     seen = set()
@@ -77,6 +78,7 @@ def test_csv_one_row_per_run_epoch(runs):
         for n in layers:
             if n in run["layers"]:
                 assert float(d[f"grad_norm/{n}"]) == run["grad_norm"][n][i]
+                assert float(d[f"grad_rms/{n}"]) == run["grad_rms"][n][i]
             else:
                 assert d[f"grad_norm/{n}"] == ""  # a layer this run does not have
     assert seen == {(r["id"], e["epoch"]) for r in runs for e in r["epochs"]}

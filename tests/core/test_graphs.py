@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from core import devices as hw
-from core import graphs, runs
+from core import graphs, paths
 from core.config import MLPConfig
 from core.models import count_params
 
@@ -160,7 +160,7 @@ def test_matmul_benchmark_measures_and_keeps_to_its_budget():
 def test_data_dir_and_default_graph_dir(monkeypatch, tmp_path):
     monkeypatch.delenv("LAB_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert runs.data_dir() == tmp_path / "xdg" / "dl-lab"
+    assert paths.data_dir() == tmp_path / "xdg" / "dl-lab"
     monkeypatch.setenv("LAB_DATA_DIR", str(tmp_path))
     folder = graphs.default_graph_dir(datetime(2024, 5, 6, 7, 8, 9))
     assert folder == tmp_path / "runs" / "graphs" / "20240506-070809"

@@ -58,10 +58,10 @@ def test_overfit_finding_empty_history():
     assert overfit_finding(History(config={}, layers=["layer1", "out"])) is None
 
 
-def grad_hist(first: float, last: float, layers=("layer1", "layer2", "out")) -> History:
-    norms = dict.fromkeys(layers, 0.5)
-    norms[layers[0]], norms[layers[-1]] = first, last
-    return History(config={}, layers=list(layers), epochs=[{"epoch": 1, "grad_norm": norms}])
+def grad_hist(first: float, last: float, layers=("layer1", "layer2", "out"), key="grad_norm") -> History:
+    values = dict.fromkeys(layers, 0.5)
+    values[layers[0]], values[layers[-1]] = first, last
+    return History(config={}, layers=list(layers), epochs=[{"epoch": 1, key: values}])
 
 
 @pytest.mark.parametrize(
@@ -74,24 +74,76 @@ def grad_hist(first: float, last: float, layers=("layer1", "layer2", "out")) -> 
         (0.0999, "weak"),
         (0.1, "healthy"),
         (1.0, "healthy"),
-        (100.0, "healthy"),
-        (100.5, "exploding"),
-        (1e6, "exploding"),
+        (10.0, "healthy"),
+        (10.01, "growing"),
+        (1e3, "growing"),
     ],
 )
-def test_gradient_verdict_thresholds(ratio, verdict):
-    f = gradient_finding(grad_hist(ratio * 2.0, 2.0))
+@pytest.mark.parametrize("key", ["grad_rms", "grad_norm"])
+def test_gradient_verdict_thresholds(ratio, verdict, key):
+    f = gradient_finding(grad_hist(ratio * 0.002, 0.002, key=key))
     assert f.ratio == pytest.approx(ratio, rel=1e-12)
-    assert f.verdict == verdict
-    assert f.sentence
+    assert f.verdict == verdict and f.measure == key
+    assert ("per weight" if key == "grad_rms" else "in norm") in f.sentence
+
+
+@pytest.mark.parametrize(
+    ("verdict", "words"),
+    [("vanishing", "below 1e-3"), ("weak", "between 1e-3 and 0.1"), ("healthy", "within a factor of 10")],
+)
+def test_gradient_sentences_quote_their_thresholds(verdict, words):
+    ratio = {"vanishing": 1e-5, "weak": 0.01, "healthy": 0.5}[verdict]
+    f = gradient_finding(grad_hist(ratio, 1.0))
+    assert f.verdict == verdict and words in f.sentence
+    assert "order of magnitude" not in f.sentence
 
 
 def test_gradient_sentence_rounds_to_power_of_ten():
     f = gradient_finding(grad_hist(1.2e-6, 1.0))
     assert f.verdict == "vanishing"
     assert "about 1e-6" in f.sentence
-    f = gradient_finding(grad_hist(3e3, 1.0))
-    assert f.verdict == "exploding" and "about 1e3" in f.sentence
+    f = gradient_finding(grad_hist(3.0, 1e-3))
+    assert f.verdict == "growing" and "about 1e3" in f.sentence
+
+
+def test_the_rms_is_preferred_to_the_norm_when_the_run_has_it():
+    h = History(
+        config={},
+        layers=["layer1", "out"],
+        epochs=[
+            {"epoch": 1, "grad_norm": {"layer1": 1.0, "out": 1e-5}, "grad_rms": {"layer1": 0.01, "out": 0.02}}
+        ],
+    )
+    f = gradient_finding(h)
+    assert f.measure == "grad_rms" and f.ratio == pytest.approx(0.5) and f.verdict == "healthy"
+
+
+def test_a_huge_gradient_is_exploding_whatever_the_ratio():
+    f = gradient_finding(grad_hist(5e3, 1e4, key="grad_rms"))  # ratio 0.5: even, but enormous
+    assert f.verdict == "exploding" and f.largest == 1e4 and "above 10" in f.sentence
+    f = gradient_finding(grad_hist(math.nan, 1.0, key="grad_rms"))
+    assert f.verdict == "exploding"
+
+
+def test_a_diverged_run_is_never_called_healthy():
+    h = grad_hist(0.5, 1.0, key="grad_rms")  # an even ratio and modest size ...
+    h.status = "diverged"  # ... but the next epoch's loss was NaN
+    f = gradient_finding(h)
+    assert f.verdict == "exploding" and f.sentence.startswith("Diverged")
+    h.status = "finished"
+    assert gradient_finding(h).verdict == "healthy"
+
+
+def test_the_divergence_preset_is_exploding_on_every_measure():
+    from core.config import MLPConfig
+    from core.presets import PRESETS
+    from core.training import train
+
+    h = train(MLPConfig(**PRESETS["diverging"].fields))
+    assert h.status == "diverged"
+    f = gradient_finding(h)
+    assert f.verdict == "exploding" and "healthy" not in f.sentence.lower()
+    assert f.largest == max(h.epochs[-1]["grad_rms"].values())
 
 
 def test_gradient_finding_uses_first_and_last_layer_of_the_chosen_epoch():
@@ -112,7 +164,7 @@ def test_gradient_finding_edge_cases():
     assert gradient_finding(History(config={}, layers=["layer1", "out"])) is None
     assert gradient_finding(grad_hist(1.0, 1.0, layers=("out",))) is None
     zero_last = gradient_finding(grad_hist(1.0, 0.0))
-    assert math.isinf(zero_last.ratio) and zero_last.verdict == "exploding"
+    assert math.isinf(zero_last.ratio) and zero_last.verdict == "growing"
     assert gradient_finding(grad_hist(0.0, 0.0)).verdict == "vanishing"
 
 

@@ -232,3 +232,30 @@ def test_building_a_model_leaves_global_rng_alone():
     before = torch.get_rng_state()
     build_mlp(cfg(depth=3, width=8))
     assert torch.equal(before, torch.get_rng_state())
+
+
+def test_dropout_masks_come_from_a_generator_on_the_activations_device():
+    """On the CPU the masks come from the given generator; a CUDA tensor refuses a CPU generator,
+    so on a GPU the masks come from one generator of that device, seeded from the CPU one."""
+    g = torch.Generator().manual_seed(3)
+    d = SeededDropout(0.5, g)
+    assert d.generator_for(torch.device("cpu")) is g
+    if torch.cuda.is_available():
+        cuda = torch.device("cuda", 0)
+        gen = d.generator_for(cuda)
+        assert gen.device == cuda and d.generator_for(cuda) is gen  # made once, then kept
+        twin = SeededDropout(0.5, torch.Generator().manual_seed(3)).generator_for(cuda)
+        assert gen.initial_seed() == twin.initial_seed()  # the same seed: reproducible
+        d.train()
+        y = d(torch.ones(64, 64, device=cuda))
+        assert y.device == cuda and 0.4 < (y == 0).float().mean().item() < 0.6
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_model_dropout_on_cuda_is_seeded():
+    x = torch.ones(16, 2, device="cuda")
+    outs = []
+    for _ in range(2):
+        model = build_mlp(cfg(dropout=0.5, seed=9)).to("cuda").train()
+        outs.append(model(x))
+    assert torch.equal(outs[0], outs[1]) and (outs[0] != 0).any()

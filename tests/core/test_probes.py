@@ -38,16 +38,18 @@ def test_grad_norms_one_step():
     model, x, y = small_model()
     layers = weight_layers(model)
     gn = GradNorms(layers)
-    assert gn.pop_epoch() == {}
+    assert gn.pop_epoch() == ({}, {})
     F.cross_entropy(model(x), y).backward()
     gn.add()
-    got = gn.pop_epoch()
+    got, rms = gn.pop_epoch()
     want = numpy_norms(layers)
-    assert list(got) == list(layers) == ["layer1", "layer2", "layer3", "out"]
-    for name in want:
+    assert list(got) == list(rms) == list(layers) == ["layer1", "layer2", "layer3", "out"]
+    for name, m in layers.items():
         assert want[name] > 0
         assert got[name] == pytest.approx(want[name], rel=1e-5)
-    assert gn.pop_epoch() == {}  # popping resets the running sum
+        g = m.weight.grad.detach().numpy().astype(np.float64)
+        assert rms[name] == pytest.approx(np.sqrt((g**2).mean()), rel=1e-5)  # per-weight RMS
+    assert gn.pop_epoch() == ({}, {})  # popping resets the running sum
 
 
 def test_grad_norms_mean_over_three_steps():
@@ -62,7 +64,7 @@ def test_grad_norms_mean_over_three_steps():
         gn.add()
         per_step.append(numpy_norms(layers))
         opt.step()
-    got = gn.pop_epoch()
+    got, _ = gn.pop_epoch()
     for name in layers:
         steps = [s[name] for s in per_step]
         assert len(set(steps)) == 3  # the steps really differ, so the mean is a real check
@@ -72,7 +74,7 @@ def test_grad_norms_mean_over_three_steps():
     F.cross_entropy(model(x), y).backward()
     gn.add()
     last = numpy_norms(layers)
-    assert gn.pop_epoch() == pytest.approx(last, rel=1e-5)
+    assert gn.pop_epoch()[0] == pytest.approx(last, rel=1e-5)
 
 
 def _np_mean_std(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -24,17 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.config import MLPConfig
-from core.export import to_json
-from core.runs import (
-    SCALARS,
-    SCHEMA_VERSION,
-    ImportRejected,
-    Recorder,
-    RunStore,
-    default_path,
-    open_store,
-    validate_export,
-)
+from core.export import SCALARS, ImportRejected, to_json, validate_export
+from core.paths import runs_db as default_path
+from core.store import SCHEMA_VERSION, Recorder, RunStore, open_store
 from core.training import History, train
 
 HERE = Path(__file__).resolve().parent
@@ -54,7 +46,7 @@ def record_run(store: RunStore, cfg: MLPConfig = TINY, **kw) -> tuple[int, Histo
     """Train cfg for real, filing every epoch through a Recorder as the app does."""
     rec = Recorder(store, "mlp", asdict(cfg), **kw)
     history = History(config={}, layers=[])
-    train(cfg, history=history, on_epoch=lambda r: rec.on_epoch(r, history.layers))
+    train(cfg, history=history, on_epoch=rec.on_epoch)
     rec.finish(history)
     return rec.run_id, history
 
@@ -128,7 +120,7 @@ def test_recorded_run_round_trip(tmp_path):
     seen = []
 
     def on_epoch(r: dict) -> None:
-        rec.on_epoch(r, history.layers)
+        rec.on_epoch(r)
         row = watcher.get(rec.run_id)  # committed at once, visible to another connection
         seen.append((row["status"], row["n_epochs"], len(watcher.epochs(rec.run_id)), row["val_loss"]))
 
@@ -143,7 +135,8 @@ def test_recorded_run_round_trip(tmp_path):
         assert run["lab"] == "mlp" and run["name"] == "first"
         assert sorted(run["tags"]) == ["a", "b"] and run["group"] == "g1"
         assert run["status"] == "finished" and run["message"] == history.message
-        assert run["config"] == history.config and run["config"]["init_used"] == "he"
+        assert run["config"] == history.config and run["derived"]["init_used"] == "he"
+        assert "init_used" not in run["config"]
         assert run["layers"] == history.layers == ["layer1", "layer2", "out"]
         assert run["n_epochs"] == 3
         assert run["seconds"] == history.seconds
@@ -156,18 +149,18 @@ def test_recorded_run_round_trip(tmp_path):
         eps = s.epochs(rec.run_id)
         assert [e["epoch"] for e in eps] == [1, 2, 3]
         for e, r in zip(eps, history.epochs):
-            assert set(e) == {"epoch", *SCALARS, "seconds", "grad_norm"}
-            for k in (*SCALARS, "seconds", "grad_norm"):
+            assert set(e) == {"epoch", *SCALARS, "seconds", "grad_norm", "grad_rms"}
+            for k in (*SCALARS, "seconds", "grad_norm", "grad_rms"):
                 assert e[k] == r[k]
         for e, r in zip(s.epochs(rec.run_id, detail=True), history.epochs):
             assert e["act"] == normal(r["act"]) and e["hist"] == normal(r["hist"])
 
         loaded = s.load(rec.run_id)
         assert loaded["grad_norm"] == history.grad_norm()
+        assert loaded["grad_rms"] == history.grad_rms() and loaded["derived"] == history.derived
         assert loaded["epochs"] == normal(history.to_dict()["epochs"])
-        assert {k: loaded[k] for k in ("lab", "config", "status", "layers")} == {
-            k: history.to_dict()[k] for k in ("lab", "config", "status", "layers")
-        }
+        keys = ("lab", "config", "derived", "status", "layers", "grad_norm", "grad_rms")
+        assert {k: loaded[k] for k in keys} == {k: history.to_dict()[k] for k in keys}
         light = s.load(rec.run_id, detail=False)
         assert light["grad_norm"] == history.grad_norm()
         assert all("hist" not in e and "act" not in e for e in light["epochs"])
@@ -388,7 +381,7 @@ def test_two_threads_share_one_store(tmp_path):
             ids[tag] = rec.run_id
             start.wait(timeout=30)
             for epoch in range(1, n + 1):
-                rec.on_epoch(writer.record(tag, epoch), writer.LAYERS)
+                rec.on_epoch(writer.record(tag, epoch))
                 readings.append(len(store.list()))  # reads interleaved with the other's writes
             store.finish(rec.run_id, "finished", 1.0)
         except Exception as err:  # reported below, with the thread's tag
@@ -434,7 +427,7 @@ def test_processes_and_this_one_write_at_once(tmp_path):
         go.touch()
         helper_ids = [r["id"] for r in store.list() if r["id"] != rec.run_id]
         for epoch in range(1, n + 1):
-            rec.on_epoch(writer.record(3, epoch), writer.LAYERS)
+            rec.on_epoch(writer.record(3, epoch))
             while epoch == n // 2 and not all(store.get(i)["n_epochs"] for i in helper_ids):
                 # halfway, make sure both other writers are writing too (under load they may start late)
                 assert time.monotonic() < deadline + 60, "the other writers never started"

@@ -10,7 +10,7 @@ import torch
 
 from core.config import MLPConfig
 from core.insights import gradient_finding
-from core.training import History, problems, train
+from core.training import CannotTrain, History, problems, train
 
 METRICS = ("train_loss", "val_loss", "train_acc", "val_acc")
 
@@ -56,7 +56,7 @@ def test_finished_run_records():
     assert h.layers == ["layer1", "layer2", "layer3", "out"]
     assert h.model is not None
     assert h.seconds > 0
-    assert h.config["init_used"] == "he"
+    assert h.derived["init_used"] == "he"
     for r in h.epochs:
         for key in ("train_acc", "val_acc"):
             assert 0.0 <= r[key] <= 1.0
@@ -81,7 +81,7 @@ def test_deep_sigmoid_vanishes_deep_relu_does_not():
     common = {"dataset": "spiral", "n_samples": 200, "depth": 10, "width": 32, "epochs": 1}
     sig = train(MLPConfig(**common, activation="sigmoid", init="xavier"))
     relu = train(MLPConfig(**common, activation="relu", init="auto"))
-    assert relu.config["init_used"] == "he"
+    assert relu.derived["init_used"] == "he"
     for h in (sig, relu):
         assert h.layers[0] == "layer1" and h.layers[-1] == "out" and len(h.layers) == 11
     fs, fr = gradient_finding(sig), gradient_finding(relu)
@@ -160,7 +160,7 @@ def test_on_epoch_called_once_per_epoch_and_history_filled_in_place():
     assert len(h.epochs) == 5
     assert h.status == "finished"
     assert h.layers == ["layer1", "layer2", "layer3", "out"]
-    assert h.config["depth"] == cfg.depth and h.config["init_used"] == "he"
+    assert h.config["depth"] == cfg.depth and h.derived["init_used"] == "he"
     assert h.model is not None
 
 
@@ -169,7 +169,7 @@ def test_problems_batch_norm_with_batch_size_one():
     bad = tiny(batch_norm=True, batch_size=1)
     reasons = problems(bad)
     assert len(reasons) == 1 and "batch" in reasons[0].lower()
-    with pytest.raises(ValueError, match="[Bb]atch norm"):
+    with pytest.raises(CannotTrain, match="[Bb]atch norm"):
         train(bad)
 
 

@@ -33,14 +33,14 @@ def test_share_link_train_and_gradient_flow(server, page):
 
     start = time.perf_counter()
     page.get_by_role("button", name="Train").click()
-    page.get_by_text("Gradient norm per layer (log colour)").first.wait_for(timeout=60_000)
+    page.get_by_text("Gradient per layer, log colour").first.wait_for(timeout=60_000)
     first_chart = time.perf_counter() - start
     page.get_by_text("Finished 8 epochs").wait_for(timeout=120_000)
     _wait_ready(page)
     assert page.locator("[data-testid='stException']").count() == 0
     # Gradient flow: the heatmap and the per-layer lines, and the diagnosis in words.
     page.locator(".js-plotly-plot").nth(5).wait_for(timeout=60_000)  # all six charts drawn
-    page.get_by_text("Gradient norm per layer (log axis)").first.wait_for(timeout=60_000)
+    page.get_by_text("Gradient per layer, log axis").first.wait_for(timeout=60_000)
     assert page.get_by_text("the first layer gets").count() >= 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 3600})

@@ -1,9 +1,12 @@
 """The run store: every training run, epoch by epoch, in one SQLite file (WAL mode).
 
 Each finished epoch is its own committed transaction, so closing the tab, a Stop or a killed
-process loses at most the epoch in progress. The file's location comes from LAB_RUNS_DB,
-defaulting to a per-user data folder. The schema is versioned with PRAGMA user_version and
-migrated forward on open, so a newer app opens an older file.
+process loses at most the epoch in progress. The schema is versioned with PRAGMA user_version
+and migrated forward on open, so a newer app opens an older file.
+
+Every run has an owner. The single user's lab, the CLI and the tests use the store as a whole
+(owner ""); a public server gives each visitor `store.scoped(owner, ...)`, a view that lists,
+reads, changes and deletes only that owner's runs and keeps at most so many of them.
 
 A corrupt or unwritable file never stops the app: open_store() falls back to an in-memory
 store and says why.
@@ -12,21 +15,24 @@ store and says why.
 from __future__ import annotations
 
 import json
-import math
-import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
-SCALARS = ("train_loss", "val_loss", "train_acc", "val_acc")
-MIGRATIONS = {
-    1: """
-    CREATE TABLE runs (
+from core.config import DERIVED
+from core.export import SCALARS, ImportRejected, validate_export
+from core.paths import runs_db
+
+SCHEMA_VERSION = 2
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         created TEXT NOT NULL,              -- ISO 8601, UTC
         lab TEXT NOT NULL,                  -- "mlp", "cnn", ...
@@ -39,46 +45,48 @@ MIGRATIONS = {
         message TEXT NOT NULL DEFAULT '',
         seconds REAL NOT NULL DEFAULT 0,
         n_epochs INTEGER NOT NULL DEFAULT 0,
-        train_loss REAL, val_loss REAL, train_acc REAL, val_acc REAL
-    );
-    CREATE TABLE epochs (
+        train_loss REAL, val_loss REAL, train_acc REAL, val_acc REAL)"""
+    )
+    conn.execute(
+        """CREATE TABLE epochs (
         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
         epoch INTEGER NOT NULL,
         train_loss REAL, val_loss REAL, train_acc REAL, val_acc REAL, seconds REAL,
         grad_norm TEXT NOT NULL,            -- JSON {layer: norm}
         detail TEXT NOT NULL DEFAULT '{}',  -- JSON {act, hist}
-        PRIMARY KEY (run_id, epoch)
-    );
-    CREATE INDEX runs_created ON runs(created);
-    """,
-}
+        PRIMARY KEY (run_id, epoch))"""
+    )
+    conn.execute("CREATE INDEX runs_created ON runs(created)")
 
 
-def data_dir() -> Path:
-    """The lab's data folder: LAB_DATA_DIR, else $XDG_DATA_HOME/dl-lab (~/.local/share/dl-lab)."""
-    if env := os.environ.get("LAB_DATA_DIR"):
-        return Path(env).expanduser()
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "dl-lab"
+def _v2(conn: sqlite3.Connection) -> None:
+    """Derived values beside the config, per-weight RMS gradients, and an owner per run."""
+    conn.execute("ALTER TABLE runs ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'")  # JSON
+    conn.execute("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''")  # '' = the local user
+    conn.execute("ALTER TABLE epochs ADD COLUMN grad_rms TEXT NOT NULL DEFAULT '{}'")  # JSON {layer: rms}
+    conn.execute("CREATE INDEX runs_owner ON runs(owner, id)")
+    for rid, text in conn.execute("SELECT id, config FROM runs").fetchall():  # move derived keys out
+        config = json.loads(text)
+        derived = {k: config.pop(k) for k in DERIVED if k in config}
+        if derived:
+            sql = "UPDATE runs SET config=?, derived=? WHERE id=?"
+            conn.execute(sql, (json.dumps(config), json.dumps(derived), rid))
 
 
-def default_path() -> Path:
-    """The run store file: LAB_RUNS_DB, else runs.sqlite in data_dir()."""
-    if env := os.environ.get("LAB_RUNS_DB"):
-        return Path(env).expanduser()
-    return data_dir() / "runs.sqlite"
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
 
 
 class StoreError(Exception):
     """The store file cannot be used; the message says why in words."""
 
 
-class ImportRejected(ValueError):
-    """A JSON import that does not follow the export format; nothing was written."""
-
-
 class RunStore:
     """Runs and their epochs in SQLite. One connection per thread (Streamlit serves each
-    session from its own thread); writers wait up to 10 s for each other's commits."""
+    session from its own thread); writers wait up to 10 s for each other's commits.
+
+    Methods that name runs take `owner`: None reaches every run (the local lab, the CLI),
+    a string only that owner's runs. Visitors of a public server get a `scoped` view instead.
+    """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
@@ -126,8 +134,7 @@ class RunStore:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path} was written by a newer version (schema {version})")
             for v in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in filter(str.strip, MIGRATIONS[v].split(";")):
-                    conn.execute(statement)  # not executescript: it would commit first
+                MIGRATIONS[v](conn)  # plain statements: executescript would commit first
                 conn.execute(f"PRAGMA user_version={v}")
             conn.commit()
             committed = True
@@ -157,11 +164,22 @@ class RunStore:
         name: str = "",
         tags: Iterable[str] = (),
         group: str = "",
+        owner: str = "",
     ) -> int:
         """A new run in status 'running'; returns its id."""
         cur = self._write(
-            "INSERT INTO runs (created, lab, name, tags, grp, config, layers) VALUES (?,?,?,?,?,?,?)",
-            (_now(), lab, name, json.dumps(list(tags)), group, json.dumps(config), json.dumps(list(layers))),
+            "INSERT INTO runs (created, lab, name, tags, grp, config, layers, owner) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (
+                _now(),
+                lab,
+                name,
+                json.dumps(list(tags)),
+                group,
+                json.dumps(config),
+                json.dumps(list(layers)),
+                owner,
+            ),
         )
         return int(cur.lastrowid)
 
@@ -171,7 +189,8 @@ class RunStore:
         vals = [record.get(k) for k in SCALARS]
         with self._lock, self._conn() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO epochs VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
+                "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     record["epoch"],
@@ -179,6 +198,7 @@ class RunStore:
                     record.get("seconds"),
                     json.dumps(record["grad_norm"]),
                     json.dumps(detail),
+                    json.dumps(record.get("grad_rms", {})),
                 ),
             )
             conn.execute(
@@ -198,26 +218,30 @@ class RunStore:
             )
 
     def finish(
-        self, run_id: int, status: str, seconds: float, message: str = "", config: dict | None = None
+        self, run_id: int, status: str, seconds: float, message: str = "", derived: dict | None = None
     ) -> None:
-        """Record how the run ended (finished, stopped, diverged)."""
+        """Record how the run ended (finished, stopped, diverged) and what the trainer derived."""
         self._write(
             "UPDATE runs SET status=?, seconds=?, message=?"
-            + (", config=?" if config else "")
+            + (", derived=?" if derived is not None else "")
             + " WHERE id=?",
-            (status, seconds, message, *([json.dumps(config)] if config else []), run_id),
+            (status, seconds, message, *([json.dumps(derived)] if derived is not None else []), run_id),
         )
 
-    def rename(self, run_id: int, name: str) -> None:
-        self._write("UPDATE runs SET name=? WHERE id=?", (name, run_id))
+    def rename(self, run_id: int, name: str, owner: str | None = None) -> None:
+        self._write("UPDATE runs SET name=? WHERE id=?" + _mine(owner), (name, run_id, *_who(owner)))
 
-    def set_tags(self, run_id: int, tags: Iterable[str]) -> None:
-        self._write("UPDATE runs SET tags=? WHERE id=?", (json.dumps(sorted(set(tags))), run_id))
+    def set_tags(self, run_id: int, tags: Iterable[str], owner: str | None = None) -> None:
+        self._write(
+            "UPDATE runs SET tags=? WHERE id=?" + _mine(owner),
+            (json.dumps(sorted(set(tags))), run_id, *_who(owner)),
+        )
 
-    def delete(self, run_ids: Iterable[int]) -> None:
+    def delete(self, run_ids: Iterable[int], owner: str | None = None) -> None:
         ids = list(run_ids)
         if ids:
-            self._write(f"DELETE FROM runs WHERE id IN ({','.join('?' * len(ids))})", ids)
+            marks = ",".join("?" * len(ids))
+            self._write(f"DELETE FROM runs WHERE id IN ({marks})" + _mine(owner), [*ids, *_who(owner)])
 
     def mark_stopped(self, run_id: int, message: str = "Stopped by the user.") -> None:
         """A run whose loop was interrupted (Stop, a closed tab) keeps its committed epochs."""
@@ -233,6 +257,21 @@ class RunStore:
             (cutoff,),
         ).rowcount
 
+    def prune(self, owner: str, keep: int, keep_total: int) -> int:
+        """Delete the oldest runs beyond `keep` of this owner's and beyond `keep_total` of all
+        visitors' runs (owner not ''); returns how many went."""
+        gone = self._write(
+            "DELETE FROM runs WHERE owner=? AND id NOT IN "
+            "(SELECT id FROM runs WHERE owner=? ORDER BY id DESC LIMIT ?)",
+            (owner, owner, keep),
+        ).rowcount
+        gone += self._write(
+            "DELETE FROM runs WHERE owner!='' AND id NOT IN "
+            "(SELECT id FROM runs WHERE owner!='' ORDER BY id DESC LIMIT ?)",
+            (keep_total,),
+        ).rowcount
+        return gone
+
     # -- reading ----------------------------------------------------------------------------
     def list(
         self,
@@ -241,8 +280,9 @@ class RunStore:
         group: str | None = None,
         since: str | None = None,
         limit: int = 1000,
+        owner: str | None = None,
     ) -> list[dict]:
-        """Runs, newest first, as flat dicts (config and tags decoded)."""
+        """Runs, newest first, as flat dicts (config, derived and tags decoded)."""
         where, args = [], []
         for col, val in (("lab", lab), ("status", status), ("grp", group)):
             if val:
@@ -251,35 +291,41 @@ class RunStore:
         if since:
             where.append("created >= ?")
             args.append(since)
+        if owner is not None:
+            where.append("owner=?")
+            args.append(owner)
         sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
         rows = self._read(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
         return [_run_row(r) for r in rows]
 
-    def get(self, run_id: int) -> dict | None:
-        rows = self._read("SELECT * FROM runs WHERE id=?", (run_id,))
+    def get(self, run_id: int, owner: str | None = None) -> dict | None:
+        rows = self._read("SELECT * FROM runs WHERE id=?" + _mine(owner), (run_id, *_who(owner)))
         return _run_row(rows[0]) if rows else None
 
     def epochs(self, run_id: int, detail: bool = False) -> list[dict]:
-        """Per-epoch records in the trainer's shape (grad_norm decoded; act/hist with detail)."""
-        cols = "epoch, train_loss, val_loss, train_acc, val_acc, seconds, grad_norm" + (
+        """Per-epoch records in the trainer's shape (grad_norm, grad_rms; act/hist with detail)."""
+        cols = "epoch, train_loss, val_loss, train_acc, val_acc, seconds, grad_norm, grad_rms" + (
             ", detail" if detail else ""
         )
         out = []
         for r in self._read(f"SELECT {cols} FROM epochs WHERE run_id=? ORDER BY epoch", (run_id,)):
             rec = {k: r[k] for k in ("epoch", *SCALARS, "seconds")}
             rec["grad_norm"] = json.loads(r["grad_norm"])
+            rec["grad_rms"] = json.loads(r["grad_rms"])
             if detail:
                 rec.update(json.loads(r["detail"]))
             out.append(rec)
         return out
 
-    def load(self, run_id: int, detail: bool = True) -> dict:
-        """One run in the CLI/export JSON shape: config, status, layers, epochs, grad_norm."""
-        run = self.get(run_id)
+    def load(self, run_id: int, detail: bool = True, owner: str | None = None) -> dict:
+        """One run in the CLI/export JSON shape: config, derived, status, layers, epochs,
+        grad_norm and grad_rms (layer -> per epoch; grad_rms empty for runs stored before it)."""
+        run = self.get(run_id, owner)
         if run is None:
             raise KeyError(run_id)
         eps = self.epochs(run_id, detail=detail)
         layers = run["layers"]
+        has_rms = bool(eps) and all(set(layers) <= set(e["grad_rms"]) for e in eps)
         return {
             "id": run_id,
             "lab": run["lab"],
@@ -288,51 +334,60 @@ class RunStore:
             "group": run["group"],
             "created": run["created"],
             "config": run["config"],
+            "derived": run["derived"],
             "status": run["status"],
             "message": run["message"],
             "seconds": run["seconds"],
             "layers": layers,
-            "epochs": [{k: v for k, v in e.items() if k != "grad_norm"} for e in eps],
+            "epochs": [{k: v for k, v in e.items() if k not in ("grad_norm", "grad_rms")} for e in eps],
             "grad_norm": {n: [e["grad_norm"].get(n) for e in eps] for n in layers},
+            "grad_rms": {n: [e["grad_rms"][n] for e in eps] for n in layers} if has_rms else {},
         }
 
     # -- import -----------------------------------------------------------------------------
-    def import_runs(self, data: Any) -> list[int]:
+    def import_runs(self, data: Any, owner: str = "", suffix: str = " (imported)") -> list[int]:
         """Import an export ({"runs": [...]}) or one run; validates everything first and
         writes all or nothing. Raises ImportRejected with the reason."""
         runs = validate_export(data)
         try:
-            return self._insert_runs(runs)
+            return self._insert_runs(runs, owner, suffix)
         except (sqlite3.Error, TypeError, ValueError, OverflowError) as err:  # rolled back
             raise ImportRejected(f"the data could not be stored ({err})") from err
 
-    def _insert_runs(self, runs: list[dict]) -> list[int]:
+    def _insert_runs(self, runs: list[dict], owner: str, suffix: str) -> list[int]:
         ids = []
         with self._lock, self._conn() as conn:  # one transaction: all runs or none
             for run in runs:
+                config = dict(run["config"])
+                derived = {**{k: config.pop(k) for k in DERIVED if k in config}, **run.get("derived", {})}
                 cur = conn.execute(
                     "INSERT INTO runs (created, lab, name, tags, grp, config, layers, status, message, "
-                    "seconds, n_epochs) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "seconds, n_epochs, derived, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         run.get("created") or _now(),
                         run["lab"],
-                        run.get("name", "") + " (imported)",
+                        run.get("name", "") + suffix,
                         json.dumps(run.get("tags", [])),
                         run.get("group", ""),
-                        json.dumps(run["config"]),
+                        json.dumps(config),
                         json.dumps(run["layers"]),
                         run["status"],
                         run.get("message", ""),
                         float(run.get("seconds", 0)),
                         len(run["epochs"]),
+                        json.dumps(derived),
+                        owner,
                     ),
                 )
                 rid = int(cur.lastrowid)
+                rms = run.get("grad_rms") or {}
                 for i, e in enumerate(run["epochs"]):
                     grads = {n: run["grad_norm"][n][i] for n in run["layers"]}
+                    rms_i = {n: rms[n][i] for n in run["layers"]} if rms else {}
                     detail = {k: e[k] for k in ("act", "hist") if k in e}
                     conn.execute(
-                        "INSERT INTO epochs VALUES (?,?,?,?,?,?,?,?,?)",
+                        "INSERT INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
+                        "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
                         (
                             rid,
                             e["epoch"],
@@ -340,6 +395,7 @@ class RunStore:
                             e.get("seconds"),
                             json.dumps(grads),
                             json.dumps(detail),
+                            json.dumps(rms_i),
                         ),
                     )
                 if run["epochs"]:
@@ -351,13 +407,78 @@ class RunStore:
                 ids.append(rid)
         return ids
 
+    def scoped(self, owner: str, keep: int = 0, keep_total: int = 0) -> ScopedStore:
+        """A view of this store holding only `owner`'s runs (see ScopedStore)."""
+        return ScopedStore(self, owner, keep, keep_total)
+
+
+class ScopedStore:
+    """One owner's runs in a shared store: a visitor of a public server lists, reads, renames,
+    tags, deletes and exports only these. Runs it creates are this owner's; after each, the
+    oldest beyond `keep` for the owner and `keep_total` for all visitors are dropped (0: no
+    limit). A run of another owner is as absent as a run that does not exist."""
+
+    def __init__(self, store: RunStore, owner: str, keep: int = 0, keep_total: int = 0) -> None:
+        if not owner:
+            raise ValueError("a scoped store needs an owner")
+        self.store, self.owner, self.keep, self.keep_total = store, owner, keep, keep_total
+        self.path, self.memory = store.path, store.memory
+
+    def create(self, lab: str, config: dict, layers: list[str] = (), **kw: Any) -> int:
+        rid = self.store.create(lab, config, layers, owner=self.owner, **kw)
+        if self.keep or self.keep_total:
+            self.store.prune(self.owner, self.keep or 2**62, self.keep_total or 2**62)
+        return rid
+
+    def owns(self, run_id: int) -> bool:
+        return self.store.get(run_id, self.owner) is not None
+
+    def add_epoch(self, run_id: int, record: dict, layers: list[str] | None = None) -> None:
+        if self.owns(run_id):
+            self.store.add_epoch(run_id, record, layers)
+
+    def finish(self, run_id: int, *args: Any, **kw: Any) -> None:
+        if self.owns(run_id):
+            self.store.finish(run_id, *args, **kw)
+
+    def mark_stopped(self, run_id: int, message: str = "Stopped by the user.") -> None:
+        if self.owns(run_id):
+            self.store.mark_stopped(run_id, message)
+
+    def rename(self, run_id: int, name: str) -> None:
+        self.store.rename(run_id, name, owner=self.owner)
+
+    def set_tags(self, run_id: int, tags: Iterable[str]) -> None:
+        self.store.set_tags(run_id, tags, owner=self.owner)
+
+    def delete(self, run_ids: Iterable[int]) -> None:
+        self.store.delete(run_ids, owner=self.owner)
+
+    def list(self, **kw: Any) -> list[dict]:
+        return self.store.list(**kw, owner=self.owner)
+
+    def get(self, run_id: int) -> dict | None:
+        return self.store.get(run_id, self.owner)
+
+    def epochs(self, run_id: int, detail: bool = False) -> list[dict]:
+        return self.store.epochs(run_id, detail) if self.owns(run_id) else []
+
+    def load(self, run_id: int, detail: bool = True) -> dict:
+        return self.store.load(run_id, detail, owner=self.owner)
+
+    def import_runs(self, data: Any) -> list[int]:
+        ids = self.store.import_runs(data, owner=self.owner)
+        if self.keep or self.keep_total:
+            self.store.prune(self.owner, self.keep or 2**62, self.keep_total or 2**62)
+        return [i for i in ids if self.owns(i)]
+
 
 class Recorder:
     """Files a training run in the store as it goes: pass `on_epoch` to train(), then `finish`."""
 
     def __init__(
         self,
-        store: RunStore,
+        store: RunStore | ScopedStore,
         lab: str,
         config: dict,
         name: str = "",
@@ -368,78 +489,23 @@ class Recorder:
         self.run_id = store.create(lab, config, name=name, tags=tags, group=group)
         self._layers_saved = False
 
-    def on_epoch(self, record: dict, layers: list[str]) -> None:
-        """Commit one epoch; the layer names go with the first."""
-        self.store.add_epoch(self.run_id, record, None if self._layers_saved else layers)
+    def on_epoch(self, record: dict) -> None:
+        """Commit one epoch; the layer names (the record's grad_norm keys, input side first)
+        go with the first."""
+        self.store.add_epoch(self.run_id, record, None if self._layers_saved else list(record["grad_norm"]))
         self._layers_saved = True
 
     def finish(self, history: Any) -> None:
-        """Record the ending (status, seconds, message, the config as trained)."""
-        self.store.finish(self.run_id, history.status, history.seconds, history.message, history.config)
-
-
-def validate_export(data: Any) -> list[dict]:
-    """The runs in an export, checked field by field; ImportRejected names the first problem."""
-    if isinstance(data, dict) and "runs" in data:
-        runs = data["runs"]
-    elif isinstance(data, dict) and "epochs" in data:
-        runs = [data]
-    else:
-        raise ImportRejected("not a run export: expected an object with 'runs' (or one run)")
-    if not isinstance(runs, list) or not runs:
-        raise ImportRejected("'runs' must be a non-empty list")
-    for i, run in enumerate(runs):
-        where = f"run {i + 1}"
-        if not isinstance(run, dict):
-            raise ImportRejected(f"{where}: not an object")
-        for key, kind in (
-            ("lab", str),
-            ("config", dict),
-            ("layers", list),
-            ("epochs", list),
-            ("grad_norm", dict),
-            ("status", str),
-        ):
-            if not isinstance(run.get(key), kind):
-                raise ImportRejected(f"{where}: '{key}' missing or not a {kind.__name__}")
-        if run["status"] not in ("running", "finished", "stopped", "diverged"):
-            raise ImportRejected(f"{where}: unknown status {run['status']!r}")
-        if not all(isinstance(n, str) for n in run["layers"]):
-            raise ImportRejected(f"{where}: 'layers' must be a list of names")
-        for key in ("name", "group", "message", "created"):
-            if key in run and not isinstance(run[key], str):
-                raise ImportRejected(f"{where}: '{key}' must be text")
-        if "tags" in run and not (
-            isinstance(run["tags"], list) and all(isinstance(t, str) for t in run["tags"])
-        ):
-            raise ImportRejected(f"{where}: 'tags' must be a list of text")
-        if "seconds" in run and not _finite(run["seconds"]):
-            raise ImportRejected(f"{where}: 'seconds' is not a finite number")
-        numbers = [e.get("epoch") if isinstance(e, dict) else None for e in run["epochs"]]
-        if len(set(map(repr, numbers))) != len(numbers):
-            raise ImportRejected(f"{where}: epoch numbers repeat")
-        n = len(run["epochs"])
-        for name in run["layers"]:
-            series = run["grad_norm"].get(name)
-            if not isinstance(series, list) or len(series) != n:
-                raise ImportRejected(f"{where}: grad_norm[{name!r}] must list one value per epoch")
-            if not all(_finite(v) for v in series):
-                raise ImportRejected(f"{where}: grad_norm[{name!r}] has a non-number")
-        for j, e in enumerate(run["epochs"]):
-            if not isinstance(e, dict) or type(e.get("epoch")) is not int or not 1 <= e["epoch"] < 2**63:
-                raise ImportRejected(f"{where}, epoch {j + 1}: missing a whole 'epoch' number from 1")
-            if "seconds" in e and e["seconds"] is not None and not _finite(e["seconds"]):
-                raise ImportRejected(f"{where}, epoch {e['epoch']}: 'seconds' is not a finite number")
-            for k in SCALARS:
-                if not _finite(e.get(k)):
-                    raise ImportRejected(f"{where}, epoch {e['epoch']}: '{k}' is not a finite number")
-    return runs
+        """Record the ending (status, seconds, message, the derived values)."""
+        self.store.finish(
+            self.run_id, history.status, history.seconds, history.message, getattr(history, "derived", {})
+        )
 
 
 def open_store(path: str | Path | None = None) -> tuple[RunStore, str | None]:
-    """The store at `path` (default_path()), or an in-memory store and the reason when the
-    file is corrupt, unwritable or from a newer version."""
-    path = Path(path) if path else default_path()
+    """The store at `path` (default: paths.runs_db()), or an in-memory store and the reason when
+    the file is corrupt, unwritable or from a newer version."""
+    path = Path(path) if path else runs_db()
     try:
         store = RunStore(path)
         store._write("DELETE FROM runs WHERE id = -1")  # changes nothing, but needs write access
@@ -451,13 +517,12 @@ def open_store(path: str | Path | None = None) -> tuple[RunStore, str | None]:
         )
 
 
-def _finite(v: Any) -> bool:
-    """A real number SQLite can hold: not bool, not NaN/inf, not an int beyond 64 bits."""
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return False
-    if isinstance(v, int):
-        return -(2**63) <= v < 2**63
-    return math.isfinite(v)
+def _mine(owner: str | None) -> str:
+    return "" if owner is None else " AND owner=?"
+
+
+def _who(owner: str | None) -> tuple:
+    return () if owner is None else (owner,)
 
 
 def _now() -> str:
@@ -466,10 +531,7 @@ def _now() -> str:
 
 def _run_row(r: sqlite3.Row) -> dict:
     d = dict(r)
-    d["config"], d["tags"], d["layers"] = (
-        json.loads(d["config"]),
-        json.loads(d["tags"]),
-        json.loads(d["layers"]),
-    )
+    for key in ("config", "tags", "layers", "derived"):
+        d[key] = json.loads(d[key])
     d["group"] = d.pop("grp")
     return d

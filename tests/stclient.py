@@ -1,0 +1,148 @@
+"""A visitor that speaks Streamlit's own websocket protocol (the installed package's protobufs).
+
+It does what a browser tab does to the server, without drawing anything: opens a page (a
+`rerun_script` BackMsg with the page name and query string), reads every ForwardMsg (deltas
+keyed by their place on the page, page info, script finished), and clicks a button by sending
+its trigger in the next `rerun_script`. A browser costs the 2 cores far more than the server it
+measures; this costs a few milliseconds of CPU per message. Used by the serving tests and by
+bench/load.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+
+FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+
+
+@dataclass
+class Event:
+    """One thing the visitor saw: when (seconds since it opened the page), what, and its text."""
+
+    t: float
+    kind: str  # element type (alert, plotly_chart, button, ...), or "finished", "exception"
+    text: str = ""
+
+
+@dataclass
+class Visitor:
+    """One tab on one page. `await v.open()`, `await v.click("Train")`, `await v.wait_for(...)`."""
+
+    base: str  # http://127.0.0.1:port
+    page: str = ""  # url path of the page, e.g. MLP_Lab ("" = the home page)
+    query: str = ""
+    events: list[Event] = field(default_factory=list)
+    elements: dict[tuple, tuple[str, object]] = field(default_factory=dict)  # delta path -> element
+    page_hash: str = ""
+    runs_finished: int = 0
+    start: float = 0.0
+
+    async def open(self) -> Visitor:
+        """Connect and run the page's script once, as a tab opening the link does."""
+        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
+        self.start = time.perf_counter()
+        self.ws = await connect(url, subprotocols=["streamlit"], max_size=2**26, open_timeout=30)
+        self.reader = asyncio.create_task(self._read())
+        await self._rerun([])
+        return self
+
+    async def close(self) -> None:
+        """Close the tab: the server sees the websocket go."""
+        self.reader.cancel()
+        await self.ws.close()
+
+    async def _rerun(self, widgets: list[WidgetState]) -> None:
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string, cs.page_name, cs.page_script_hash = self.query, self.page, self.page_hash
+        cs.widget_states.widgets.extend(widgets)
+        await self.ws.send(msg.SerializeToString())
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            self._seen(msg)
+
+    def _seen(self, msg: ForwardMsg) -> None:
+        t = time.perf_counter() - self.start
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.page_hash = msg.new_session.page_script_hash
+        elif kind == "page_info_changed":
+            self.query = msg.page_info_changed.query_string
+        elif kind == "script_finished":
+            if msg.script_finished == FINISHED:
+                self.runs_finished += 1
+                self.events.append(Event(t, "finished"))
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            el = msg.delta.new_element
+            etype = el.WhichOneof("type")
+            body = getattr(el, etype)
+            self.elements[tuple(msg.metadata.delta_path)] = (etype, body)
+            self.events.append(Event(t, etype, _text(etype, body)))
+
+    def buttons(self) -> dict[str, object]:
+        """Label -> the button proto, for the buttons now on the page."""
+        return {b.label: b for kind, b in self.elements.values() if kind == "button"}
+
+    async def click(self, label: str) -> float:
+        """Press a button (as its trigger in the next run); returns when it was pressed."""
+        button = self.buttons()[label]
+        self.elements.clear()  # the rerun redraws the page from the top
+        await self._rerun([WidgetState(id=button.id, trigger_value=True)])
+        return time.perf_counter() - self.start
+
+    async def wait_for(self, test, timeout: float = 60.0, since: float = 0.0) -> Event:
+        """The first event after `since` for which test(event) is true; TimeoutError after `timeout`."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            for e in self.events:
+                if e.t >= since and test(e):
+                    return e
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{self.page}: nothing matched in {timeout} s; last: {self.events[-3:]}")
+            await asyncio.sleep(0.02)
+
+    async def idle(self, timeout: float = 60.0) -> None:
+        """Wait until the page's script has finished a run (after open or a click)."""
+        n = self.runs_finished
+        await self.wait_for(lambda e: e.kind == "finished", timeout, since=0.0)
+        deadline = time.perf_counter() + timeout
+        while self.runs_finished <= n - 1 and time.perf_counter() < deadline:
+            await asyncio.sleep(0.02)
+
+    def alerts(self) -> list[str]:
+        """The text of every alert (st.error / warning / info / success) now on the page."""
+        return [_text(k, b) for k, b in self.elements.values() if k == "alert"]
+
+    def errors(self) -> list[str]:
+        """Exceptions shown on the page (a traceback in the app is a failure of the app)."""
+        return [e.text for e in self.events if e.kind == "exception"]
+
+
+def _text(kind: str, body: object) -> str:
+    if kind == "alert":
+        return body.body
+    if kind == "markdown":
+        return body.body
+    if kind == "exception":
+        return f"{body.type}: {body.message}"
+    if kind == "plotly_chart":
+        spec = json.loads(body.spec)
+        title = spec.get("layout", {}).get("title", {})
+        return title.get("text", "") if isinstance(title, dict) else str(title)
+    if kind == "progress":
+        return body.text
+    if kind == "button":
+        return body.label
+    return ""
