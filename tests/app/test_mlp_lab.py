@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import MLPConfig, to_params
 from core.store import RunStore
-from core.training import History
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
@@ -111,7 +110,8 @@ def test_two_epoch_train_renders_every_chart_and_stays():
     assert "log colour" in titles and "log axis" in titles and "Distributions at epoch 2" in titles
     kinds = [t["type"] for s in specs for t in s["data"]]
     assert kinds.count("heatmap") >= 2  # gradient heatmap + decision boundary
-    assert len(specs) == 7  # init lesson, loss, grad heatmap, grad lines, boundary, activations, distributions
+    # init lesson, loss, grad heatmap, grad lines, boundary, activations, distributions
+    assert len(specs) == 7
     alerts = " ".join(a.value for a in [*at.error, *at.warning, *at.success])
     assert "the first layer gets" in alerts and "first/last per-weight RMS = " in alerts
     assert "per weight" in titles  # the size-free gradient is the one shown by default

@@ -45,7 +45,8 @@ def test_short_run_shows_feature_maps_and_confusion_matrix(server, page):
     maps = page.locator(".js-plotly-plot").filter(has_text="activation maps")
     maps.first.wait_for(timeout=30_000)
     assert maps.count() == 2  # conv1 and conv2
-    assert page.get_by_text("conv1: activation maps (the feature maps after the activation): 8 channels").count() == 1
+    conv1 = "conv1: activation maps (the feature maps after the activation): 8 channels"
+    assert page.get_by_text(conv1).count() == 1
     assert page.get_by_text("conv2: after pooling: 16 channels of 2x2").count() == 1
     cm = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix (validation images)")
     cm.first.wait_for(timeout=30_000)
