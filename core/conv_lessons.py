@@ -15,7 +15,8 @@ import numpy as np
 
 from core.config import ConfigError, config_field
 from core.convolution import PAD_MODES, POOLS, CellWalk, PoolWalk, param_count, same_padding
-from core.imageio import SAMPLES, shrink, to_gray
+from core.image_samples import SAMPLES
+from core.imageio import shrink, to_gray
 from core.kernels import KERNELS, KernelError, parse_kernel, rows_text
 
 PICTURE = "picture"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.config import config_field
 from core.image_quality import FILTERS, NOISES
-from core.imageio import SAMPLES
+from core.image_samples import SAMPLES
 from core.images import FLIPS, METHODS
 
 SECTIONS = {
