@@ -80,15 +80,15 @@ def graph_figure(graph: ModelGraph, layout: Layout, title: str = "") -> go.Figur
     for skip, dx, side in ((False, 0.08, "middle right"), (True, -0.05, "middle left")):
         data = [
             (e, xy)
-            for e, xy, (px, _) in zip(graph.edges, layout.label_at, layout.paths)
+            for e, xy, (px, _py) in zip(graph.edges, layout.label_at, layout.paths)
             if kind[e.src] not in SIDE and (len(px) > 2) == skip
         ]
         fig.add_trace(
             go.Scatter(
-                x=[x + dx for _, (x, _) in data],
-                y=[y for _, (_, y) in data],
+                x=[x + dx for _e, (x, _y) in data],
+                y=[y for _e, (_x, y) in data],
                 mode="text",
-                text=[fmt_shape(e.shape) for e, _ in data],
+                text=[fmt_shape(e.shape) for e, _xy in data],
                 textposition=side,
                 textfont=dict(size=10, color="#718096"),
                 hoverinfo="skip",
@@ -130,7 +130,7 @@ def graph_figure(graph: ModelGraph, layout: Layout, title: str = "") -> go.Figur
             showlegend=False,
         )
     )
-    xs = [x for x, _ in layout.pos.values()]
+    xs = [x for x, _y in layout.pos.values()]
     fig.update_xaxes(visible=False, range=[min(xs) - 3.6, max(xs) + 1.2])
     fig.update_yaxes(visible=False, range=[-(layout.n_rows - 1) - 0.6, 0.6])
     fig.update_layout(
@@ -207,14 +207,14 @@ def gflops_figure(results: dict[str, list[tuple[int, float]]]) -> go.Figure:
     for device, points in results.items():
         fig.add_trace(
             go.Scatter(
-                x=[n for n, _ in points],
-                y=[r for _, r in points],
+                x=[n for n, _r in points],
+                y=[r for _n, r in points],
                 mode="lines+markers",
                 name=device,
                 hovertemplate=_("n = %{x}: %{y:.1f} GFLOP/s") + "<extra>" + device + "</extra>",
             )
         )
-    sizes = sorted({n for pts in results.values() for n, _ in pts})
+    sizes = sorted({n for pts in results.values() for n, _r in pts})
     fig.update_xaxes(type="log", title=_("matrix size n (n x n @ n x n)"), tickvals=sizes)
     fig.update_yaxes(rangemode="tozero", title=_("GFLOP/s (2 n³ / seconds)"))
     fig.update_layout(**_small(height=330, legend=dict(orientation="h", y=1.08, x=0)))

@@ -120,12 +120,13 @@ def compress(rgb: np.ndarray, key: str) -> None:
     with c2:
         gain = w("gain")
     sampling, ycbcr = quality.jpeg_layout(q)
+    size = CHROMA_SIZE.get(sampling, sampling)
     colour = (
         _(
             "Pillow's encoder, used here, first converts R, G, B to Y Cb Cr: brightness Y and two "
             "colour differences. At quality {q} it stores Cb and Cr {size} ({sampling} subsampling, "
             "read back from a file it wrote), since eyes resolve colour less finely than brightness."
-        ).format(q=q, size=_(CHROMA_SIZE.get(sampling, sampling)), sampling=sampling)
+        ).format(q=q, size=_(size), sampling=sampling)
         if ycbcr
         else _("At quality {q} Pillow's encoder keeps the colour as R, G, B.").format(q=q)
     )
@@ -144,7 +145,7 @@ def compress(rgb: np.ndarray, key: str) -> None:
     png, lossless = cached("png", key, (), rgb)
     result = quality.compress(rgb, q, png_size=png)
     m = st.columns(5)
-    m[0].metric(_("Raw 24-bit"), fmt_bytes(result.raw_bytes), help=f"{wd} x {h} x 3 bytes")
+    m[0].metric(_("Raw 24-bit"), fmt_bytes(result.raw_bytes), help=_("{w} x {h} x 3 bytes").format(w=wd, h=h))
     smaller = _("{x}x smaller")
     m[1].metric(
         _("PNG (lossless)"),

@@ -182,7 +182,11 @@ def bit_depth(rgb: np.ndarray) -> None:
         with col:
             charts.show(img)
             size = fmt_bytes(ops.bytes_needed(wd, h, ch, bits))
-            st.caption(f"**{label}**: {wd} x {h} x {ch * bits} bit = {size}")
+            st.caption(
+                _("**{label}**: {w} x {h} x {bits} bit = {size}").format(
+                    label=label, w=wd, h=h, bits=ch * bits, size=size
+                )
+            )
     st.caption(
         _("Mean grey level: 8-bit {grey}, dithered {dithered}, threshold {cut}.").format(
             grey=f"{gray.mean():.1f}", dithered=f"{dithered.mean():.1f}", cut=f"{cut.mean():.1f}"
