@@ -37,42 +37,64 @@ ROLES = {  # GNode.kind -> what TensorFlow calls such a node (translate with _()
 class Term:
     """One TensorFlow term, PyTorch's name for the same thing, and what it means."""
 
-    tf: str  # code names: not translated
+    tf: str  # all three N_()-marked (code names pass through a catalog unchanged)
     torch: str
-    meaning: str  # N_()-marked
+    meaning: str
 
 
 TERMS = (
-    Term("tf.Tensor", "torch.Tensor", N_("an array with any number of axes: a shape, a rank and a dtype")),
-    Term("tf.Graph", "torch.fx.Graph", N_("the computation written down as data: nodes joined by edges")),
     Term(
-        "tf.Operation", "fx node (call_module, call_function)", N_("a node that computes: matmul, add, relu")
+        N_("tf.Tensor"),
+        N_("torch.Tensor"),
+        N_("an array with any number of axes: a shape, a rank and a dtype"),
     ),
     Term(
-        "edge (a tf.Tensor)",
-        "fx node argument",
+        N_("tf.Graph"),
+        N_("torch.fx.Graph"),
+        N_("the computation written down as data: nodes joined by edges"),
+    ),
+    Term(
+        N_("tf.Operation"),
+        N_("fx node (call_module, call_function)"),
+        N_("a node that computes: matmul, add, relu"),
+    ),
+    Term(
+        N_("edge (a tf.Tensor)"),
+        N_("fx node argument"),
         N_("a tensor flowing from the op that makes it to one that uses it"),
     ),
-    Term("tf.Variable", "nn.Parameter", N_("a tensor kept between runs that training updates")),
-    Term("tf.constant", "a number written into the graph", N_("a value fixed when the graph is built")),
-    Term("tf.compat.v1.placeholder", "fx placeholder", N_("TF 1: an input slot, filled when the graph runs")),
+    Term(N_("tf.Variable"), N_("nn.Parameter"), N_("a tensor kept between runs that training updates")),
     Term(
-        "Session.run(fetch, feed_dict)", "gm(x)", N_("TF 1: run the built graph: feed inputs, fetch results")
+        N_("tf.constant"), N_("a number written into the graph"), N_("a value fixed when the graph is built")
     ),
     Term(
-        "eager execution (TF 2)",
-        "PyTorch itself",
+        N_("tf.compat.v1.placeholder"),
+        N_("fx placeholder"),
+        N_("TF 1: an input slot, filled when the graph runs"),
+    ),
+    Term(
+        N_("Session.run(fetch, feed_dict)"),
+        N_("gm(x)"),
+        N_("TF 1: run the built graph: feed inputs, fetch results"),
+    ),
+    Term(
+        N_("eager execution (TF 2)"),
+        N_("PyTorch itself"),
         N_("each op runs the moment Python reaches it: the default"),
     ),
-    Term("tf.function", "torch.compile", N_("trace Python into a graph, then optimise and run that graph")),
     Term(
-        "tf.GradientTape",
-        "autograd, loss.backward()",
+        N_("tf.function"),
+        N_("torch.compile"),
+        N_("trace Python into a graph, then optimise and run that graph"),
+    ),
+    Term(
+        N_("tf.GradientTape"),
+        N_("autograd, loss.backward()"),
         N_("record the ops of a forward pass to get gradients"),
     ),
     Term(
-        "TensorBoard",
-        "torch.utils.tensorboard",
+        N_("TensorBoard"),
+        N_("torch.utils.tensorboard"),
         N_("the same event files: add_graph writes this net's graph"),
     ),
 )

@@ -87,5 +87,8 @@ def lab_roles(graph: ModelGraph, model: nn.Module) -> None:
 
 def glossary() -> None:
     """Every TensorFlow term with PyTorch's name and the meaning."""
-    rows = [{"TensorFlow": t.tf, "PyTorch": t.torch, _("meaning"): _(t.meaning)} for t in tf_terms.TERMS]
+    rows = [
+        {_("TensorFlow"): _(t.tf), _("PyTorch"): _(t.torch), _("meaning"): _(t.meaning)}
+        for t in tf_terms.TERMS
+    ]
     st.dataframe(rows, hide_index=True, width="stretch", height="content")
