@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from core.i18n import _
+
 PAD_MODES = ("zero", "reflect", "replicate")
 # zero: 0 outside; reflect: mirror without repeating the edge (d c b | a b c d | c b a);
 # replicate: repeat the edge pixel (a a a | a b c d | d d d). np.pad's names for the same rules:
@@ -39,8 +41,10 @@ def output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int
     """floor((n + 2p - d(k-1) - 1) / s) + 1; ConvError when the window does not fit even once."""
     if n + 2 * padding < span(k, dilation):
         raise ConvError(
-            f"the kernel reads a window {span(k, dilation)} pixels wide (d(k-1) + 1 = {dilation}*({k} - 1) "
-            f"+ 1), but the padded input is only n + 2p = {n} + 2*{padding} = {n + 2 * padding} wide"
+            _(
+                "the kernel reads a window {span} pixels wide (d(k-1) + 1 = {d}*({k} - 1) + 1), but the "
+                "padded input is only n + 2p = {n} + 2*{p} = {padded} wide"
+            ).format(span=span(k, dilation), d=dilation, k=k, n=n, p=padding, padded=n + 2 * padding)
         )
     # Python's // floors, as the formula does; the numerator is >= 0 here, so the size is >= 1.
     return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
@@ -54,17 +58,21 @@ def formula_text(n: int, k: int, stride: int = 1, padding: int = 0, dilation: in
         f"floor(({n} + 2*{padding} - {dilation}*({k} - 1) - 1) / {stride}) + 1"
         f" = floor({top} / {stride}) + 1 = {result}"
     )
-    return text if result >= 1 else text + " (less than 1: no output)"
+    return text if result >= 1 else text + " " + _("(less than 1: no output)")
 
 
 def _check_padding(shape: tuple[int, ...], padding: int, mode: str) -> None:
     if mode not in PAD_MODES:
-        raise ConvError(f"padding mode {mode!r} is not one of {', '.join(PAD_MODES)}")
+        raise ConvError(
+            _("padding mode {mode} is not one of {modes}").format(mode=repr(mode), modes=", ".join(PAD_MODES))
+        )
     h, w = shape[-2:]
     if mode == "reflect" and padding >= min(h, w):
         # Mirroring p pixels needs p pixels beyond the edge one to mirror (torch has the same rule).
         raise ConvError(
-            f"reflect padding of {padding} needs an image wider than {padding} pixels; this one is {h}x{w}"
+            _("reflect padding of {p} needs an image wider than {p} pixels; this one is {h}x{w}").format(
+                p=padding, h=h, w=w
+            )
         )
 
 
@@ -90,7 +98,7 @@ def patches(padded: np.ndarray, k: int, stride: int = 1, dilation: int = 1) -> n
 
 def _check(x: np.ndarray, k: int, stride: int, padding: int, dilation: int) -> tuple[int, int]:
     if stride < 1 or dilation < 1 or padding < 0:
-        raise ConvError("stride and dilation are at least 1, padding at least 0")
+        raise ConvError(_("stride and dilation are at least 1, padding at least 0"))
     h, w = x.shape[-2:]
     return output_size(h, k, stride, padding, dilation), output_size(w, k, stride, padding, dilation)
 
@@ -128,9 +136,11 @@ def conv2d_multi(
     all K maps come out of one matrix product (K, C*k*k) @ (C*k*k, out_h*out_w).
     """
     filters = np.asarray(filters, dtype=np.float64)
-    n_out, channels, k, _ = filters.shape
+    n_out, channels, k, _k = filters.shape
     if x.shape[0] != channels:
-        raise ConvError(f"the filters expect {channels} input channels, the input has {x.shape[0]}")
+        raise ConvError(
+            _("the filters expect {c} input channels, the input has {n}").format(c=channels, n=x.shape[0])
+        )
     oh, ow = _check(x, k, stride, padding, dilation)
     windows = patches(pad(x, padding, mode), k, stride, dilation)  # (C, oh, ow, k, k)
     columns = windows.transpose(0, 3, 4, 1, 2).reshape(channels * k * k, oh * ow)
@@ -225,7 +235,9 @@ def cell_walkthrough(
     k = kernel.shape[0]
     oh, ow = _check(img, k, stride, padding, dilation)
     if not (0 <= row < oh and 0 <= col < ow):
-        raise ConvError(f"cell ({row}, {col}) is outside the {oh}x{ow} output")
+        raise ConvError(
+            _("cell ({row}, {col}) is outside the {oh}x{ow} output").format(row=row, col=col, oh=oh, ow=ow)
+        )
     padded = pad(img, padding, mode)
     # Output (row, col) starts reading at padded (row*s, col*s); tap a sits d*a further on.
     taps = np.arange(k) * dilation
@@ -246,7 +258,9 @@ def cell_walkthrough(
 def pool2d(x: np.ndarray, size: int, stride: int, kind: str = "max") -> np.ndarray:
     """Max or average pooling of (..., H, W) with a size x size window and no padding."""
     if kind not in POOLS:
-        raise ConvError(f"pooling {kind!r} is not one of {', '.join(POOLS)}")
+        raise ConvError(
+            _("pooling {kind} is not one of {kinds}").format(kind=repr(kind), kinds=", ".join(POOLS))
+        )
     oh, ow = _check(x, size, stride, 0, 1)
     x = np.asarray(x, dtype=np.float64)
 
@@ -282,7 +296,11 @@ def pool_walkthrough(x: np.ndarray, size: int, stride: int, kind: str, row: int,
     """The window behind pooled[row, col] and its max or mean, indexed by hand."""
     oh, ow = _check(x, size, stride, 0, 1)
     if not (0 <= row < oh and 0 <= col < ow):
-        raise ConvError(f"cell ({row}, {col}) is outside the {oh}x{ow} pooled map")
+        raise ConvError(
+            _("cell ({row}, {col}) is outside the {oh}x{ow} pooled map").format(
+                row=row, col=col, oh=oh, ow=ow
+            )
+        )
     rows, cols = row * stride + np.arange(size), col * stride + np.arange(size)
     window = np.asarray(x, dtype=np.float64)[np.ix_(rows, cols)]
     a, b = np.unravel_index(int(np.argmax(window)), window.shape)

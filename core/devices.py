@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from core.graphs import median_seconds
+from core.graph_runs import median_seconds
+from core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,11 @@ def devices() -> list[DeviceInfo]:
         pass
     out = [
         DeviceInfo(
-            "cpu", cpu, f"{os.cpu_count()} logical cores; torch uses {torch.get_num_threads()} thread(s)"
+            "cpu",
+            cpu,
+            _("{cores} logical cores; torch uses {n} thread(s)").format(
+                cores=os.cpu_count(), n=torch.get_num_threads()
+            ),
         )
     ]
     if torch.cuda.is_available():
@@ -40,12 +45,16 @@ def devices() -> list[DeviceInfo]:
             p = torch.cuda.get_device_properties(i)
             out.append(
                 DeviceInfo(
-                    f"cuda:{i}", p.name, f"{p.total_memory / 2**30:.1f} GiB, {p.multi_processor_count} SMs"
+                    f"cuda:{i}",
+                    p.name,
+                    _("{gib} GiB, {sms} SMs").format(
+                        gib=f"{p.total_memory / 2**30:.1f}", sms=p.multi_processor_count
+                    ),
                 )
             )
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
-        out.append(DeviceInfo("mps", "Apple GPU (Metal)", "unified memory"))
+        out.append(DeviceInfo("mps", _("Apple GPU (Metal)"), _("unified memory")))
     return out
 
 
@@ -66,20 +75,30 @@ def _sync(device: str) -> None:
         torch.mps.synchronize()
 
 
+MATMUL_SIZES = (64, 128, 256, 512, 1024, 2048)
+MATMUL_BUDGET_S = 2.0
+
+
+def matmul_flops(n: int) -> int:
+    """Floating-point operations of an n x n @ n x n product: n^3 multiplications and n^2 (n - 1)
+    additions, 2 n^3 - n^2, counted as 2 n^3 (the usual convention: a multiply-add is 2)."""
+    return 2 * n**3
+
+
 def matmul_gflops(
-    device: str, sizes: tuple[int, ...] = (64, 128, 256, 512, 1024, 2048), budget_s: float = 2.0
+    device: str, sizes: tuple[int, ...] = MATMUL_SIZES, budget_s: float = MATMUL_BUDGET_S
 ) -> list[tuple[int, float]]:
-    """(n, GFLOP/s) of an n x n @ n x n float32 product (2 n^3 flops) per size, smallest first;
-    sizes whose estimated time would overrun budget_s are left out."""
+    """(n, GFLOP/s) of an n x n @ n x n float32 product (matmul_flops(n)) per size, smallest first;
+    a size is left out when a warm-up and 3 repeats at the last size's rate would overrun budget_s."""
     g = torch.Generator().manual_seed(0)
     out: list[tuple[int, float]] = []
     start, rate = time.perf_counter(), 0.0
     for n in sizes:
-        flops = 2 * n**3
+        flops = matmul_flops(n)
         left = budget_s - (time.perf_counter() - start)
         if rate and 4 * flops / rate > left:  # warm-up + 3 repeats would not fit
             break
-        a, b = (torch.randn(n, n, generator=g).to(device) for _ in range(2))
+        a, b = (torch.randn(n, n, generator=g).to(device) for _i in range(2))
 
         def run(a: Tensor = a, b: Tensor = b) -> None:
             a @ b

@@ -54,6 +54,17 @@ def add_noise(img: np.ndarray, kind: str, strength: float, seed: int = 0) -> np.
     raise ValueError(f"noise must be one of {', '.join(NOISES)}")
 
 
+def stuck_share(original: np.ndarray, img: np.ndarray) -> float:
+    """Share of the pixels that are pure black or pure white in img but not in the original:
+    salt and pepper still there (every channel 0, or every channel 255)."""
+
+    def stuck(x: np.ndarray) -> np.ndarray:
+        x = x if x.ndim == 3 else x[..., None]
+        return np.all(x == 0, axis=-1) | np.all(x == 255, axis=-1)
+
+    return float(np.mean(stuck(img) & ~stuck(original)))
+
+
 # --- Denoising -----------------------------------------------------------------------------------
 def mean_filter(img: np.ndarray, size: int = 3) -> np.ndarray:
     """Each pixel becomes the average of its size x size neighbourhood (edges mirrored)."""
@@ -183,6 +194,22 @@ def encode(img: np.ndarray, fmt: str, quality: int = 75) -> bytes:
     else:
         raise ValueError("format must be JPEG or PNG")
     return buf.getvalue()
+
+
+CHROMA = {0: "4:4:4", 1: "4:2:2", 2: "4:2:0"}  # PIL's get_sampling codes
+
+
+def jpeg_layout(quality: int) -> tuple[str, bool]:
+    """How Pillow's JPEG encoder stores colour at this quality with its default settings, read
+    back from a file it wrote: (chroma subsampling '4:4:4' / '4:2:2' / '4:2:0', whether the
+    file is JFIF, i.e. Y Cb Cr components rather than R G B)."""
+    from PIL import JpegImagePlugin
+
+    data = encode(np.zeros((16, 16, 3), np.uint8), "JPEG", quality)
+    with Image.open(io.BytesIO(data)) as im:
+        sampling = CHROMA.get(JpegImagePlugin.get_sampling(im), "other")
+        ids = tuple(layer[0] for layer in im.layer)
+        return sampling, "jfif" in im.info and ids == (1, 2, 3)  # JFIF: components 1, 2, 3 = Y, Cb, Cr
 
 
 def decode(data: bytes) -> np.ndarray:

@@ -1,10 +1,11 @@
-"""Images in: uploads decoded safely to (H, W, 3) uint8 RGB, and the bundled samples.
+"""Images in: uploads decoded safely to (H, W, 3) uint8 RGB, shrinking for display, grey luma.
 
 Every way an upload can go wrong (empty, too many bytes, not an image, corrupt, truncated, a
 decompression bomb, an odd colour mode) ends in an ImageError whose message can be shown to a
 user as it is; PIL's own warnings and exceptions never escape. The pixel count is read from the
 header and checked BEFORE the pixels are decoded, without touching PIL's global
-Image.MAX_IMAGE_PIXELS. Pure: no streamlit.
+Image.MAX_IMAGE_PIXELS. The bundled sample pictures live in core.image_samples (SAMPLES and
+sample_image are still importable from here). Pure: no streamlit.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.i18n import _
+
 MAX_UPLOAD_BYTES = 25 * 1_000_000  # 25 MB: a large phone photo is 3-12 MB
 MAX_PIXELS = 40_000_000  # 40 megapixels (e.g. 8000 x 5000); decoded RGB would be 120 MB
-READABLE = "PNG, JPEG, GIF, BMP, WebP or TIFF"
+READABLE = "PNG, JPEG, GIF, BMP, WebP, TIFF"  # format names: not translated
 
 
 class ImageError(ValueError):
@@ -48,8 +51,9 @@ def too_big(name: str, n: int) -> str:
     """'x.png is 31.2 MB; the limit is 25 MB' (exact bytes when the rounding would hide the excess)."""
     size, limit = f"{n / 1e6:.1f} MB", f"{MAX_UPLOAD_BYTES / 1e6:g} MB"
     if f"{n / 1e6:.1f}" == f"{MAX_UPLOAD_BYTES / 1e6:.1f}":
-        size, limit = f"{n:,} bytes", f"{MAX_UPLOAD_BYTES:,} bytes"
-    return f"{name} is {size}; the limit is {limit}"
+        size = _("{n} bytes").format(n=f"{n:,}")
+        limit = _("{n} bytes").format(n=f"{MAX_UPLOAD_BYTES:,}")
+    return _("{name} is {size}; the limit is {limit}").format(name=name, size=size, limit=limit)
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -79,7 +83,7 @@ def _gray_to_8bit(im: Image.Image, notices: list[str]) -> np.ndarray:
         return _scale_to_8bit(a, 65535.0)  # 16-bit: 0..65535 -> 0..255
     a = a.astype(np.float64)
     if not np.all(np.isfinite(a)):
-        notices.append("Some pixel values were not finite numbers (NaN or infinity); they are shown as 0")
+        notices.append(_("Some pixel values were not finite numbers (NaN or infinity); they are shown as 0"))
         a = np.where(np.isfinite(a), a, 0.0)
     lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
     if im.mode == "F" and lo >= 0 and hi <= 1:
@@ -88,7 +92,11 @@ def _gray_to_8bit(im: Image.Image, notices: list[str]) -> np.ndarray:
         return _scale_to_8bit(a, 255.0)  # already 8-bit values stored wide
     if lo >= 0 and hi <= 65535:
         return _scale_to_8bit(a, 65535.0)  # 16-bit values stored as 32-bit
-    notices.append(f"Pixel values span {lo:g} to {hi:g}; they were stretched linearly onto 0-255")
+    notices.append(
+        _("Pixel values span {lo} to {hi}; they were stretched linearly onto 0-255").format(
+            lo=f"{lo:g}", hi=f"{hi:g}"
+        )
+    )
     return _scale_to_8bit(a - lo, hi - lo if hi > lo else 1.0)
 
 
@@ -115,7 +123,9 @@ def to_rgb_array(im: Image.Image, notices: list[str]) -> np.ndarray:
     try:
         return np.asarray(im.convert("RGB"))  # L, 1, P, CMYK, YCbCr, HSV, RGBX, ...
     except (ValueError, OSError) as err:
-        raise ImageError(f"its colour mode {mode!r} cannot be shown as RGB ({err})") from None
+        raise ImageError(
+            _("its colour mode {mode} cannot be shown as RGB ({err})").format(mode=repr(mode), err=err)
+        ) from None
 
 
 def shrink(rgb: np.ndarray, max_side: int) -> np.ndarray:
@@ -129,7 +139,7 @@ def shrink(rgb: np.ndarray, max_side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))
 
 
-def _finish(
+def finish(
     rgb: np.ndarray,
     name: str,
     fmt: str,
@@ -143,8 +153,9 @@ def _finish(
     sh, sw = small.shape[:2]
     if (sw, sh) != original:
         notices.append(
-            f"Shrunk from {original[0]}x{original[1]} to {sw}x{sh} for display "
-            f"(the longer side is capped at {max_side} px)"
+            _("Shrunk from {w0}x{h0} to {w}x{h} for display (the longer side is capped at {cap} px)").format(
+                w0=original[0], h0=original[1], w=sw, h=sh, cap=max_side
+            )
         )
     return LoadedImage(np.ascontiguousarray(small, dtype=np.uint8), name, fmt, mode, original, tuple(notices))
 
@@ -169,10 +180,19 @@ def _upright(im: Image.Image, orientation: int, notices: list[str]) -> Image.Ima
     try:
         out = ImageOps.exif_transpose(im)
     except Exception:
-        notices.append("The EXIF orientation tag could not be applied; the image is shown as stored")
+        notices.append(_("The EXIF orientation tag could not be applied; the image is shown as stored"))
         return im
-    notices.append("Rotated upright as the camera's EXIF orientation tag says")
+    notices.append(_("Rotated upright as the camera's EXIF orientation tag says"))
     return out
+
+
+def _corrupt(name: str, err: object, decoding: bool = True) -> ImageError:
+    text = (
+        _("{name} could not be decoded: the file is corrupt or truncated ({err})")
+        if decoding
+        else _("{name} could not be read as an image: the file is corrupt or truncated ({err})")
+    )
+    return ImageError(text.format(name=name, err=err))
 
 
 def load_image(data: bytes, name: str = "upload", max_side: int = 1024) -> LoadedImage:
@@ -180,10 +200,12 @@ def load_image(data: bytes, name: str = "upload", max_side: int = 1024) -> Loade
     if max_side < 1:
         raise ValueError("max_side must be at least 1")
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise ImageError(f"{name}: expected the file's bytes, got {type(data).__name__}")
+        raise ImageError(
+            _("{name}: expected the file's bytes, got {kind}").format(name=name, kind=type(data).__name__)
+        )
     data = bytes(data)
     if not data:
-        raise ImageError(f"{name} is empty (0 bytes): there is no image in it")
+        raise ImageError(_("{name} is empty (0 bytes): there is no image in it").format(name=name))
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageError(too_big(name, len(data)))
     notices: list[str] = []
@@ -198,15 +220,19 @@ def load_image(data: bytes, name: str = "upload", max_side: int = 1024) -> Loade
             raise ImageError(_bomb(name, pixels=int(claimed.group(1)) if claimed else None)) from None
         except UnidentifiedImageError:
             if _looks_like_text(data):
-                raise ImageError(f"{name} looks like a text file, not an image ({READABLE})") from None
+                raise ImageError(
+                    _("{name} looks like a text file, not an image ({formats})").format(
+                        name=name, formats=READABLE
+                    )
+                ) from None
             raise ImageError(
-                f"{name} is not an image this app can read: expected {READABLE} "
-                "(the file may be corrupt or in another format)"
+                _(
+                    "{name} is not an image this app can read: expected {formats} "
+                    "(the file may be corrupt or in another format)"
+                ).format(name=name, formats=READABLE)
             ) from None
         except Exception as err:  # PIL raises many kinds on garbage headers
-            raise ImageError(
-                f"{name} could not be read as an image: the file is corrupt or truncated ({err})"
-            ) from None
+            raise _corrupt(name, err, decoding=False) from None
         with im:
             fmt, mode = im.format or "unknown", im.mode
             w, h = im.size
@@ -214,11 +240,15 @@ def load_image(data: bytes, name: str = "upload", max_side: int = 1024) -> Loade
             if w * h > MAX_PIXELS:
                 raise ImageError(_bomb(name, w, h))
             if w < 1 or h < 1:
-                raise ImageError(f"{name} has no pixels ({w} x {h})")
+                raise ImageError(_("{name} has no pixels ({w} x {h})").format(name=name, w=w, h=h))
             frames = getattr(im, "n_frames", 1)
             if frames > 1:
-                kind = "animated GIF" if fmt == "GIF" else f"multi-frame {fmt}"
-                notices.append(f"Only the first frame of this {kind} ({frames} frames) is used")
+                text = (
+                    _("Only the first frame of this animated GIF ({n} frames) is used")
+                    if fmt == "GIF"
+                    else _("Only the first frame of this multi-frame {fmt} ({n} frames) is used")
+                )
+                notices.append(text.format(fmt=fmt, n=frames))
             try:
                 if fmt == "JPEG" and mode in ("RGB", "L") and max(w, h) >= 2 * max_side:
                     im.draft(mode, (max_side, max_side))  # let libjpeg decode at 1/2, 1/4 or 1/8 scale
@@ -230,89 +260,31 @@ def load_image(data: bytes, name: str = "upload", max_side: int = 1024) -> Loade
             except Image.DecompressionBombError:
                 raise ImageError(_bomb(name, w, h)) from None
             except MemoryError:
-                raise ImageError(f"{name} is too large to decode in the memory available") from None
-            except Exception as err:  # OSError (truncated), SyntaxError (broken PNG), zlib, struct, EOF
                 raise ImageError(
-                    f"{name} could not be decoded: the file is corrupt or truncated ({err})"
+                    _("{name} is too large to decode in the memory available").format(name=name)
                 ) from None
+            except Exception as err:  # OSError (truncated), SyntaxError (broken PNG), zlib, struct, EOF
+                raise _corrupt(name, err) from None
     if any(issubclass(c.category, Image.DecompressionBombWarning) for c in caught):
         raise ImageError(_bomb(name, w, h))
     original = (h, w) if orientation >= 5 else (w, h)  # as shown, after the EXIF rotation
-    return _finish(rgb, name, fmt, mode, original, max_side, notices)
+    return finish(rgb, name, fmt, mode, original, max_side, notices)
 
 
 def _bomb(name: str, w: int = 0, h: int = 0, pixels: int | None = None) -> str:
     """The decompression-bomb message, with the claimed size when known."""
     if w and h:
-        size = f"says it is {w:,} x {h:,} = {w * h / 1e6:,.0f} million pixels; "
+        size = _("says it is {w} x {h} = {mp} million pixels;").format(
+            w=f"{w:,}", h=f"{h:,}", mp=f"{w * h / 1e6:,.0f}"
+        )
     elif pixels:
-        size = f"says it has {pixels / 1e6:,.0f} million pixels; "
+        size = _("says it has {mp} million pixels;").format(mp=f"{pixels / 1e6:,.0f}")
     else:
-        size = "is too large; "
-    return (
-        f"{name} {size}the limit is {MAX_PIXELS / 1e6:.0f} million (a decompression-bomb guard: a "
-        "small file that decodes to a huge image could exhaust the server's memory)"
-    )
-
-
-# --- Bundled samples: offline, small, each chosen for a lesson ---------------------------------
-SAMPLES: dict[str, str] = {
-    "china": "a photo of a Chinese temple (scikit-learn sample, 640x427)",
-    "flower": "a photo of a flower (scikit-learn sample, 640x427)",
-    "digit": "a handwritten 0 from scikit-learn's digits: 8x8 pixels, scaled up 8x to 64x64",
-    "checkerboard": "black and white 8-px squares (256x256): resizing shows aliasing",
-    "gradient": "a smooth grey ramp 0-255, one value per column (256x256): bit depth shows bands",
-    "circles": "rings that get finer outwards, a zone plate (256x256): resizing shows moire",
-}
-
-
-def _checkerboard(n: int = 256, square: int = 8) -> np.ndarray:
-    yy, xx = np.indices((n, n))
-    return np.where((yy // square + xx // square) % 2 == 0, 255, 0).astype(np.uint8)
-
-
-def _gradient(n: int = 256) -> np.ndarray:
-    return np.tile(np.arange(n, dtype=np.uint8), (n, 1))  # column x holds the value x
-
-
-def _circles(n: int = 256) -> np.ndarray:
-    # A zone plate: brightness 127.5 (1 + cos(pi r^2 / n)); the local frequency r / n rises
-    # to 1/2 cycle per pixel (the Nyquist limit) at the edge, so any resampling error shows.
-    yy, xx = np.indices((n, n)) - (n - 1) / 2
-    return np.rint(127.5 * (1 + np.cos(np.pi * (xx**2 + yy**2) / n))).astype(np.uint8)
-
-
-def _digit() -> np.ndarray:
-    from sklearn.datasets import load_digits  # bundled with scikit-learn: offline
-
-    digits = load_digits()
-    ink = digits.images[int(np.flatnonzero(digits.target == 0)[0])]  # 8x8, values 0..16
-    paper = np.rint(255 - ink * (255 / 16)).astype(np.uint8)  # dark ink on white paper
-    return np.kron(paper, np.ones((8, 8), dtype=np.uint8))  # each pixel becomes an 8x8 block
-
-
-@lru_cache(maxsize=len(SAMPLES))
-def _sample_pixels(name: str) -> np.ndarray:
-    """The full-size pixels of one sample, read-only (shared by every caller)."""
-    if name in ("china", "flower"):
-        from sklearn.datasets import load_sample_image
-
-        rgb = load_sample_image(f"{name}.jpg")
-    else:
-        gray = {"digit": _digit, "checkerboard": _checkerboard, "gradient": _gradient, "circles": _circles}
-        rgb = np.repeat(gray[name]()[..., None], 3, axis=2)
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    rgb.flags.writeable = False
-    return rgb
-
-
-def sample_image(name: str, max_side: int = 1024) -> LoadedImage:
-    """One of SAMPLES as a LoadedImage (shrunk with a notice if larger than max_side)."""
-    if name not in SAMPLES:
-        raise ImageError(f"{name!r} is not a sample; choose one of {', '.join(SAMPLES)}")
-    rgb = _sample_pixels(name)
-    h, w = rgb.shape[:2]
-    return _finish(rgb.copy(), name, "sample", "RGB", (w, h), max_side, [])
+        size = _("is too large;")
+    return _(
+        "{name} {size} the limit is {limit} million (a decompression-bomb guard: a small file that "
+        "decodes to a huge image could exhaust the server's memory)"
+    ).format(name=name, size=size, limit=f"{MAX_PIXELS / 1e6:.0f}")
 
 
 def to_gray(rgb: np.ndarray) -> np.ndarray:
@@ -324,3 +296,13 @@ def to_gray(rgb: np.ndarray) -> np.ndarray:
     r, g, b = (rgb[..., i].astype(np.uint32) for i in range(3))
     # In thousandths, so it is exact integer arithmetic; + 500 rounds half up.
     return ((299 * r + 587 * g + 114 * b + 500) // 1000).astype(np.uint8)
+
+
+def __getattr__(name: str) -> Any:
+    """Compatibility: SAMPLES and sample_image moved to core.image_samples (bench/ still imports
+    them from here). Looked up lazily, since core.image_samples itself imports this module."""
+    if name in ("SAMPLES", "sample_image"):
+        from core import image_samples
+
+        return getattr(image_samples, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -218,6 +218,15 @@ def equalize_lut(gray: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(255.0 * (cdf - cdf_min) / (n - cdf_min)), 0, 255).astype(np.uint8)
 
 
+def cdf_gap(gray: np.ndarray) -> float:
+    """How far a grey image's cumulative histogram is from the diagonal: the largest
+    |share of pixels at or below v - v / 255| over the values v present (0 for a perfectly flat one)."""
+    counts = np.bincount(gray.ravel(), minlength=256)
+    share = np.cumsum(counts) / gray.size
+    present = counts > 0
+    return float(np.max(np.abs(share[present] - np.arange(256)[present] / 255)))
+
+
 def equalize(img: np.ndarray) -> np.ndarray:
     """Histogram equalisation: of the grey values, or for colour of the luma Y only.
 

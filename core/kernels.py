@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import N_, _, ngettext
+
 MAX_SIZE = 7  # the page prints every weight; 7 x 7 is the most that stays readable
 MAX_WEIGHT = 1000.0  # larger weights only overflow the colour scale; nobody needs them to learn
 MAX_TEXT = 2000  # characters: a 7 x 7 grid of long fractions fits with room to spare
@@ -28,7 +30,7 @@ class KernelError(ValueError):
 class Kernel:
     """A named kernel: integer weights over one divisor, and what it does in a few words."""
 
-    label: str
+    label: str  # N_()-marked, like blurb: translate with _() where shown
     ints: tuple[tuple[int, ...], ...]
     divisor: int
     blurb: str
@@ -79,63 +81,82 @@ SHARPEN_5[2][2] = 2 * 256 - 36  # 2 x identity - Gaussian: unsharp masking, in 2
 LAPLACE_5 = [[0, 0, 1, 0, 0], [0, 1, 2, 1, 0], [1, 2, -16, 2, 1], [0, 1, 2, 1, 0], [0, 0, 1, 0, 0]]
 
 KERNELS: dict[str, Kernel] = {
-    "identity_3x3": Kernel("Identity 3x3", _centre(3), 1, "copies the image: only the centre weight is 1"),
-    "identity_5x5": Kernel("Identity 5x5", _centre(5), 1, "copies the image, with a wider (empty) window"),
-    "box_blur_3x3": Kernel("Box blur 3x3", _grid([[1] * 3] * 3), 9, "each pixel becomes the mean of 9"),
-    "box_blur_5x5": Kernel("Box blur 5x5", _grid([[1] * 5] * 5), 25, "the mean of 25: a stronger blur"),
+    "identity_3x3": Kernel(
+        N_("Identity 3x3"), _centre(3), 1, N_("copies the image: only the centre weight is 1")
+    ),
+    "identity_5x5": Kernel(
+        N_("Identity 5x5"), _centre(5), 1, N_("copies the image: a wider window, zeros but the centre")
+    ),
+    "box_blur_3x3": Kernel(
+        N_("Box blur 3x3"), _grid([[1] * 3] * 3), 9, N_("each pixel becomes the mean of 9")
+    ),
+    "box_blur_5x5": Kernel(
+        N_("Box blur 5x5"), _grid([[1] * 5] * 5), 25, N_("the mean of 25: a stronger blur")
+    ),
     "gaussian_3x3": Kernel(
-        "Gaussian blur 3x3", _outer(BINOMIAL[3], BINOMIAL[3]), 16, "a weighted mean: near pixels count more"
+        N_("Gaussian blur 3x3"),
+        _outer(BINOMIAL[3], BINOMIAL[3]),
+        16,
+        N_("a weighted mean: near pixels count more"),
     ),
     "gaussian_5x5": Kernel(
-        "Gaussian blur 5x5", _outer(BINOMIAL[5], BINOMIAL[5]), 256, "a wider weighted mean, smoother"
+        N_("Gaussian blur 5x5"), _outer(BINOMIAL[5], BINOMIAL[5]), 256, N_("a wider weighted mean, smoother")
     ),
     "sharpen_3x3": Kernel(
-        "Sharpen 3x3",
+        N_("Sharpen 3x3"),
         _grid([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
         1,
-        "the pixel plus how much it differs from its 4 neighbours",
+        N_("the pixel plus its 4 differences from its neighbours: 5 x the pixel minus the 4"),
     ),
     "sharpen_5x5": Kernel(
-        "Sharpen 5x5 (unsharp mask)", _grid(SHARPEN_5), 256, "2 x the image minus its 5x5 Gaussian blur"
+        N_("Sharpen 5x5 (unsharp mask)"),
+        _grid(SHARPEN_5),
+        256,
+        N_("2 x the image minus its 5x5 Gaussian blur"),
     ),
     "sobel_x_3x3": Kernel(
-        "Sobel x 3x3",
+        N_("Sobel x 3x3"),
         _outer(BINOMIAL[3], DERIVATIVE[3]),
         1,
-        "right minus left: vertical edges, positive where it gets brighter to the right",
+        N_("right minus left: vertical edges, positive where it gets brighter to the right"),
     ),
     "sobel_x_5x5": Kernel(
-        "Sobel x 5x5", _outer(BINOMIAL[5], DERIVATIVE[5]), 1, "vertical edges, smoothed over 5 rows"
+        N_("Sobel x 5x5"), _outer(BINOMIAL[5], DERIVATIVE[5]), 1, N_("vertical edges, smoothed over 5 rows")
     ),
     "sobel_y_3x3": Kernel(
-        "Sobel y 3x3",
+        N_("Sobel y 3x3"),
         _outer(DERIVATIVE[3], BINOMIAL[3]),
         1,
-        "bottom minus top: horizontal edges, positive where it gets brighter downwards",
+        N_("bottom minus top: horizontal edges, positive where it gets brighter downwards"),
     ),
     "sobel_y_5x5": Kernel(
-        "Sobel y 5x5", _outer(DERIVATIVE[5], BINOMIAL[5]), 1, "horizontal edges, smoothed over 5 columns"
+        N_("Sobel y 5x5"),
+        _outer(DERIVATIVE[5], BINOMIAL[5]),
+        1,
+        N_("horizontal edges, smoothed over 5 columns"),
     ),
     "laplacian_3x3": Kernel(
-        "Laplacian 3x3",
+        N_("Laplacian 3x3"),
         _grid([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
         1,
-        "the 4 neighbours minus 4 x the pixel: 0 on flat areas and ramps, large at edges",
+        N_("the 4 neighbours minus 4 x the pixel: 0 on flat areas and ramps, large at edges"),
     ),
     "laplacian_5x5": Kernel(
-        "Laplacian 5x5", _grid(LAPLACE_5), 1, "a smoothed Laplacian: edges, less sensitive to noise"
+        N_("Laplacian 5x5"), _grid(LAPLACE_5), 1, N_("a smoothed Laplacian: edges, less sensitive to noise")
     ),
     "emboss_3x3": Kernel(
-        "Emboss 3x3",
+        N_("Emboss 3x3"),
         _grid([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
         1,
-        "lit from the bottom right: relief along the diagonal",
+        N_(
+            "the pixel, plus its bottom-right neighbours minus its top-left ones: flat areas keep their value"
+        ),
     ),
     "outline_3x3": Kernel(
-        "Outline 3x3",
+        N_("Outline 3x3"),
         _grid([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
         1,
-        "8 x the pixel minus its 8 neighbours: outlines on black",
+        N_("8 x the pixel minus its 8 neighbours: outlines on black"),
     ),
 }
 
@@ -150,15 +171,23 @@ def _number(token: str, where: str) -> float:
     match = _TOKEN.fullmatch(token)
     if match is None:
         shown = token if len(token) <= 20 else token[:20] + "..."
-        raise KernelError(f"{where}: {shown!r} is not a number (write e.g. 2, -0.5 or 1/9)")
+        raise KernelError(
+            _("{where}: {token} is not a number (write e.g. 2, -0.5 or 1/9)").format(
+                where=where, token=repr(shown)
+            )
+        )
     num, den = match.group(1), match.group(2)
     value = float(num)
     if den is not None:
         if float(den) == 0:
-            raise KernelError(f"{where}: {token!r} divides by zero")
+            raise KernelError(_("{where}: {token} divides by zero").format(where=where, token=repr(token)))
         value /= float(den)
     if not math.isfinite(value) or abs(value) > MAX_WEIGHT:
-        raise KernelError(f"{where}: {token!r} is too large (keep weights between -1000 and 1000)")
+        raise KernelError(
+            _("{where}: {token} is too large (keep weights between -1000 and 1000)").format(
+                where=where, token=repr(token)
+            )
+        )
     return value
 
 
@@ -172,33 +201,45 @@ def parse_kernel(text: str) -> np.ndarray:
     """A typed k x k grid (k odd, 1..7) -> float64 weights; KernelError names the row and column."""
     if len(text) > MAX_TEXT:
         raise KernelError(
-            f"the text is {len(text)} characters long; a {MAX_SIZE}x{MAX_SIZE} grid needs far less"
+            _("the text is {n} characters long; a {k}x{k} grid needs far less").format(
+                n=len(text), k=MAX_SIZE
+            )
         )
     rows = _rows(text)
     if not rows:
-        raise KernelError("type the kernel's weights: one row per line, numbers separated by spaces")
+        raise KernelError(_("type the kernel's weights: one row per line, numbers separated by spaces"))
     if len(rows) > MAX_SIZE:
-        raise KernelError(f"{len(rows)} rows: at most {MAX_SIZE} x {MAX_SIZE} here")
+        raise KernelError(_("{n} rows: at most {k} x {k} here").format(n=len(rows), k=MAX_SIZE))
     grid = []
     for i, row in enumerate(rows, start=1):
         tokens = [t for t in re.split(r"[,\s]+", row) if t]
         if len(tokens) > MAX_SIZE:
-            raise KernelError(f"row {i} has {len(tokens)} numbers: at most {MAX_SIZE} x {MAX_SIZE} here")
-        grid.append([_number(t, f"row {i}, column {j}") for j, t in enumerate(tokens, start=1)])
+            raise KernelError(
+                _("row {i} has {n} numbers: at most {k} x {k} here").format(i=i, n=len(tokens), k=MAX_SIZE)
+            )
+        where = _("row {i}, column {j}")
+        grid.append([_number(t, where.format(i=i, j=j)) for j, t in enumerate(tokens, start=1)])
     widths = [len(r) for r in grid]
     for i, w in enumerate(widths[1:], start=2):
         if w != widths[0]:
             raise KernelError(
-                f"row {i} has {w} numbers but row 1 has {widths[0]}: every row needs the same count"
+                _("row {i} has {n} numbers but row 1 has {first}: every row needs the same count").format(
+                    i=i, n=w, first=widths[0]
+                )
             )
     k = len(grid)
     if widths[0] != k:
         raise KernelError(
-            f"{k} row{'s' if k > 1 else ''} of {widths[0]} numbers: "
-            "a kernel here is square (k rows of k numbers)"
+            ngettext(
+                "{k} row of {n} numbers: a kernel here is square (k rows of k numbers)",
+                "{k} rows of {n} numbers: a kernel here is square (k rows of k numbers)",
+                k,
+            ).format(k=k, n=widths[0])
         )
     if k % 2 == 0:
-        raise KernelError(f"{k} x {k}: use an odd size (1, 3, 5 or 7) so the kernel has a centre cell")
+        raise KernelError(
+            _("{k} x {k}: use an odd size (1, 3, 5 or 7) so the kernel has a centre cell").format(k=k)
+        )
     return np.array(grid, dtype=np.float64)
 
 

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from core.i18n import N_, _, ngettext
+
 MAX_ELEMENTS = 120  # the playground tensor stays small enough to print whole
 
 
@@ -30,9 +32,9 @@ class Example:
     """One tensor of a given rank, what its axes mean, and where such a tensor appears."""
 
     rank: int
-    name: str
+    name: str  # N_()-marked, like note: translate with _() where shown
     tensor: Tensor
-    axes: tuple[str, ...]
+    axes: tuple[str, ...]  # axis names as code writes them: not translated
     note: str
 
 
@@ -63,39 +65,41 @@ def rank_examples() -> list[Example]:
     return [
         Example(
             0,
-            "scalar",
+            N_("scalar"),
             torch.tensor(0.6931),
             (),
-            "one number: a loss, a learning rate, one pixel's brightness",
+            N_("one number: a loss, a learning rate, one pixel's brightness"),
         ),
         Example(
             1,
-            "vector",
+            N_("vector"),
             torch.tensor([0.5, -1.2, 3.0, 0.0]),
             ("features",),
-            "a list of numbers: one data point's features, or a layer's biases",
+            N_("a list of numbers: one data point's features, or a layer's biases"),
         ),
         Example(
             2,
-            "matrix",
+            N_("matrix"),
             torch.arange(12.0).reshape(3, 4) / 4,
             ("rows", "columns"),
-            "a table: a Linear layer's weights (out x in), or a batch of N points x features",
+            N_("a table: a Linear layer's weights (out x in), or a batch of N points x features"),
         ),
         Example(
             3,
-            "image",
+            N_("image"),
             img,
             ("H", "W", "C"),
-            "a photo averaged down to 12 x 16 pixels: height x width x colour channels (R, G, B), 0-255, "
-            "the layout of image files and numpy",
+            N_(
+                "a photo averaged down to 12 x 16 pixels: height x width x colour channels (R, G, B), "
+                "0-255, the layout of image files and numpy"
+            ),
         ),
         Example(
             4,
-            "batch",
+            N_("batch"),
             batch,
             ("N", "C", "H", "W"),
-            "N images, each channels-first (C x H x W): what Conv2d takes; img.permute(2, 0, 1) per tile",
+            N_("N images, each channels-first (C x H x W): what Conv2d takes; img.permute(2, 0, 1) per tile"),
         ),
     ]
 
@@ -104,7 +108,11 @@ def playground(shape: tuple[int, ...]) -> Tensor:
     """torch.arange(n).reshape(shape): every element shows where it came from."""
     n = math.prod(shape)
     if n > MAX_ELEMENTS or n < 1:
-        raise TensorOpError(f"keep the tensor between 1 and {MAX_ELEMENTS} elements (this shape has {n})")
+        raise TensorOpError(
+            _("keep the tensor between 1 and {most} elements (this shape has {n})").format(
+                most=MAX_ELEMENTS, n=n
+            )
+        )
     return torch.arange(n).reshape(shape)
 
 
@@ -115,17 +123,29 @@ def parse_shape(text: str, allow_infer: bool = True) -> tuple[int, ...]:
         return ()  # a rank-0 shape
     parts = [p.strip() for p in body.split(",") if p.strip()]
     if not all(re.fullmatch(r"-?\d+", p) for p in parts):
-        raise TensorOpError(f"{text!r} is not a shape: write whole numbers separated by commas, e.g. 4, 6")
+        raise TensorOpError(
+            _("{text} is not a shape: write whole numbers separated by commas, e.g. 4, 6").format(
+                text=repr(text)
+            )
+        )
     dims = tuple(int(p) for p in parts)
     if len(dims) > 6:
-        raise TensorOpError("at most 6 dimensions here")
+        raise TensorOpError(_("at most 6 dimensions here"))
     if any(d < -1 or (d == -1 and not allow_infer) for d in dims):
-        rule = "sizes are positive" + (" (one -1 may stand for 'whatever fits')" if allow_infer else "")
+        rule = (
+            _("sizes are positive (one -1 may stand for 'whatever fits')")
+            if allow_infer
+            else _("sizes are positive")
+        )
         raise TensorOpError(f"{text!r}: {rule}")
     if dims.count(-1) > 1:
-        raise TensorOpError(f"{text!r}: only one dimension can be -1 (torch infers it from the others)")
+        raise TensorOpError(
+            _("{text}: only one dimension can be -1 (torch infers it from the others)").format(
+                text=repr(text)
+            )
+        )
     if any(d > 1000 for d in dims):
-        raise TensorOpError(f"{text!r}: keep each size under 1000 here")
+        raise TensorOpError(_("{text}: keep each size under 1000 here").format(text=repr(text)))
     return dims
 
 
@@ -141,16 +161,22 @@ def reshape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
     # a -1 takes n / (product of the other sizes), which must be a whole number.
     if -1 in shape and (known == 0 or n % known):
         raise TensorOpError(
-            f"cannot reshape {_fmt(t.shape)} ({n} elements) to {_fmt(shape)}: -1 must stand for "
-            f"{n} / {known}, which is not a whole number. Reshape keeps every element, so the "
-            f"sizes must multiply to {n}."
+            _(
+                "cannot reshape {a} ({n} elements) to {b}: -1 must stand for {n} / {known}, which is "
+                "not a whole number. Reshape keeps every element, so the sizes must multiply to {n}."
+            ).format(a=_fmt(t.shape), b=_fmt(shape), n=n, known=known)
         )
     if -1 not in shape and known != n:
         raise TensorOpError(
-            f"cannot reshape {_fmt(t.shape)} ({n} elements) to {_fmt(shape)} "
-            f"({known} element{'s' * (known != 1)}). "
-            f"Reshape keeps every element in order, so the new sizes must multiply to {n} "
-            f"(e.g. {_fmt(_suggest(n))}); one size may be -1 and torch infers it."
+            ngettext(
+                "cannot reshape {a} ({n} elements) to {b} ({known} element). Reshape keeps every "
+                "element in order, so the new sizes must multiply to {n} (e.g. {example}); one size "
+                "may be -1 and torch infers it.",
+                "cannot reshape {a} ({n} elements) to {b} ({known} elements). Reshape keeps every "
+                "element in order, so the new sizes must multiply to {n} (e.g. {example}); one size "
+                "may be -1 and torch infers it.",
+                known,
+            ).format(a=_fmt(t.shape), b=_fmt(shape), n=n, known=known, example=_fmt(_suggest(n)))
         )
     return t.reshape(shape)
 
@@ -167,8 +193,10 @@ def permute(t: Tensor, dims: tuple[int, ...]) -> Tensor:
     norm = tuple(d + nd if d < 0 else d for d in dims)
     if len(dims) != nd or sorted(norm) != list(range(nd)):
         raise TensorOpError(
-            f"permute needs each of the {nd} axes 0..{nd - 1} exactly once (a new order for them), "
-            f"got {_fmt(dims)}. E.g. {_fmt(tuple(reversed(range(nd))))} reverses them."
+            _(
+                "permute needs each of the {nd} axes 0..{last} exactly once (a new order for them), "
+                "got {dims}. E.g. {example} reverses them."
+            ).format(nd=nd, last=nd - 1, dims=_fmt(dims), example=_fmt(tuple(reversed(range(nd)))))
         )
     return t.permute(norm)
 
@@ -202,7 +230,7 @@ def _or(v: int | None, missing: str) -> str:
 def broadcast_table(a: tuple[int, ...], b: tuple[int, ...]) -> list[dict[str, str]]:
     """broadcast_rows as table rows (text, '–' for a missing axis, '✗' for a clash)."""
     return [
-        {"axis": str(r.axis), "t": _or(r.a, "–"), "b": _or(r.b, "–"), "t + b": _or(r.out, "✗ clash")}
+        {_("axis"): str(r.axis), "t": _or(r.a, "–"), "b": _or(r.b, "–"), "t + b": _or(r.out, _("✗ clash"))}
         for r in broadcast_rows(a, b)
     ]
 
@@ -214,9 +242,11 @@ def broadcast_add(t: Tensor, b_shape: tuple[int, ...]) -> tuple[Tensor, Tensor]:
     if clash:
         r = clash[-1]
         raise TensorOpError(
-            f"cannot broadcast {_fmt(t.shape)} with {_fmt(b_shape)}: at axis {r.axis} the sizes are "
-            f"{r.a} and {r.b}. Shapes are lined up from the right; at each axis the sizes must be "
-            "equal, or one of them 1 (it is repeated), or missing (treated as 1)."
+            _(
+                "cannot broadcast {a} with {b}: at axis {axis} the sizes are {sa} and {sb}. Shapes are "
+                "lined up from the right; at each axis the sizes must be equal, or one of them 1 (it is "
+                "repeated), or missing (treated as 1)."
+            ).format(a=_fmt(t.shape), b=_fmt(b_shape), axis=r.axis, sa=r.a, sb=r.b)
         )
     b = playground(b_shape) * 100  # hundreds, so t's digits stay readable in the sum
     return b, t + b
@@ -245,19 +275,21 @@ def parse_index(text: str) -> tuple:
         elif m := _SLICE.fullmatch(raw):
             start, stop, step = (int(g) if g else None for g in m.groups())
             if step is not None and step <= 0:
-                raise TensorOpError(f"{raw!r}: torch slices need a positive step")
+                raise TensorOpError(_("{raw}: torch slices need a positive step").format(raw=repr(raw)))
             out.append(slice(start, stop, step))
         elif m := re.fullmatch(r"\[\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*\]", raw):
             out.append([int(v) for v in m.group(1).split(",")])
         else:
             raise TensorOpError(
-                f"{raw!r} is not an index: use integers (0, -1), slices (1:3, ::2, :), ..., None, "
-                "or a list of integers like [0, 2], separated by commas"
+                _(
+                    "{raw} is not an index: use integers (0, -1), slices (1:3, ::2, :), ..., None, "
+                    "or a list of integers like [0, 2], separated by commas"
+                ).format(raw=repr(raw))
             )
     if re.search(r"\d{7}", text):
-        raise TensorOpError("positions here have at most 6 digits")
+        raise TensorOpError(_("positions here have at most 6 digits"))
     if out.count(Ellipsis) > 1:
-        raise TensorOpError("only one ... per index (it stands for all the axes not named)")
+        raise TensorOpError(_("only one ... per index (it stands for all the axes not named)"))
     return tuple(out)
 
 
@@ -278,7 +310,9 @@ def index(t: Tensor, idx: tuple) -> Tensor:
     named = sum(1 for i in idx if i is not None and i is not Ellipsis)
     if named > t.dim():
         raise TensorOpError(
-            f"t has {t.dim()} axes {_fmt(t.shape)} but the index names {named}: one entry per axis at most"
+            _("t has {nd} axes {shape} but the index names {named}: one entry per axis at most").format(
+                nd=t.dim(), shape=_fmt(t.shape), named=named
+            )
         )
     try:
         return t[idx]
@@ -287,7 +321,9 @@ def index(t: Tensor, idx: tuple) -> Tensor:
         RuntimeError,
         ValueError,
     ) as err:  # out of range: torch's message already names the axis and size
-        raise TensorOpError(f"{err}. Valid positions on an axis of size n are 0..n-1, or -n..-1.") from None
+        raise TensorOpError(
+            _("{err}. Valid positions on an axis of size n are 0..n-1, or -n..-1.").format(err=err)
+        ) from None
 
 
 def mask_examples(t: Tensor) -> dict[str, Tensor]:
@@ -298,6 +334,19 @@ def mask_examples(t: Tensor) -> dict[str, Tensor]:
 def describe(t: Tensor) -> str:
     """dtype, shape, rank and element count in one line."""
     n = t.numel()
-    return (
-        f"shape {_fmt(tuple(t.shape))}, rank {t.dim()}, {n} element{'s' * (n != 1)}, dtype {str(t.dtype)[6:]}"
-    )
+    return ngettext(
+        "shape {shape}, rank {rank}, {n} element, dtype {dtype}",
+        "shape {shape}, rank {rank}, {n} elements, dtype {dtype}",
+        n,
+    ).format(shape=_fmt(tuple(t.shape)), rank=t.dim(), n=n, dtype=str(t.dtype)[6:])
+
+
+def flat_view(t: Tensor) -> tuple[bool, bool]:
+    """(whether t.view(-1) works, whether t.reshape(-1) shares t's memory): tried, not predicted."""
+    try:
+        t.view(-1)
+        view_ok = True
+    except RuntimeError:  # "view size is not compatible with input tensor's size and stride"
+        view_ok = False
+    shares = t.reshape(-1).untyped_storage().data_ptr() == t.untyped_storage().data_ptr()
+    return view_ok, shares

@@ -12,6 +12,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from core.i18n import _
+
 HIGHLIGHT = "#d62728"
 PRINT_UP_TO = 16  # print every value on images at most this many cells on a side
 DIVERGING = "RdBu_r"  # negative blue, 0 white, positive red: edge maps have both signs
@@ -71,7 +73,7 @@ def _heatmap(
         dx=1,
         y0=row0,
         dy=1,
-        hovertemplate="row %{y}, column %{x}: %{z:.4g}<extra></extra>",
+        hovertemplate=_("row %{y}, column %{x}: %{z:.4g}") + "<extra></extra>",
         **_scale(values, colorscale, like, signed),
         **kw,
     )
@@ -102,7 +104,7 @@ def input_figure(
     padding: int,
     rows: np.ndarray,
     cols: np.ndarray,
-    title: str = "Input (padded)",
+    title: str = "",
     height: int = 420,
 ) -> go.Figure:
     """The padded input, the unpadded image's border dashed, the kernel's taps outlined in red."""
@@ -127,7 +129,7 @@ def input_figure(
 def map_figure(
     values: np.ndarray,
     cell: tuple[int, int] | None = None,
-    title: str = "Output feature map",
+    title: str = "",
     window: tuple[np.ndarray, np.ndarray] | None = None,
     like: np.ndarray | None = None,
     height: int = 420,
@@ -167,7 +169,7 @@ def grid_figure(
     return go.Figure(data=[trace], layout=layout)
 
 
-def rgb_figure(rgb: np.ndarray, title: str = "RGB input", height: int = 300) -> go.Figure:
+def rgb_figure(rgb: np.ndarray, title: str = "", height: int = 300) -> go.Figure:
     """A colour image as it is."""
     layout = _square_axes(height, title)
     return go.Figure(data=[go.Image(z=rgb)], layout=layout)
@@ -228,7 +230,7 @@ def filters_figure(weights: np.ndarray, names: list[str], width_px: int = 750) -
     """K filters (columns) x 3 colour slices (rows R, G, B) as one heatmap with blank lines
     between; each filter coloured on its own scale centred on 0 (red positive), since a blur's
     weights are 1/256 and an edge filter's reach 12. Hover and printed numbers are the weights."""
-    n, _, k, _ = weights.shape
+    n, _c, k, _k = weights.shape
     step = k + 1
     big = np.full((3 * step - 1, n * step - 1), np.nan)
     colour = big.copy()
@@ -246,7 +248,7 @@ def filters_figure(weights: np.ndarray, names: list[str], width_px: int = 750) -
         zmax=1,
         showscale=False,
         hoverongaps=False,
-        hovertemplate="weight %{customdata:.4g}<extra></extra>",
+        hovertemplate=_("weight %{customdata:.4g}") + "<extra></extra>",
     )
     if k <= 3:
         trace.update(text=_texts(big, 2), texttemplate="%{text}", textfont=dict(size=11))

@@ -1,8 +1,11 @@
 """Figures and image display for the Image basics page: arrays in, go.Figure (or an st.image) out.
 
-Whole pictures travel as compressed bytes (a data URI for plotly, bytes for st.image), never as
-JSON lists of numbers: a 640 x 427 photo as JSON would be ~3 MB per redraw. Only the zoomed
-pixel grid (at most 32 x 32) is sent as values, because its numbers are the point.
+Whole pictures travel as PNG bytes (a data URI for plotly, bytes for st.image), never as JSON
+lists of numbers: a 640 x 427 photo as JSON would be about 3 MB per redraw. PNG is lossless, so
+what the learner sees is every pixel value the page computed: noise, filters and bit depth are
+judged on their own pixels, never on a display codec's artefacts (the Compression section's
+JPEG is decoded first, then shown losslessly too). Only the zoomed pixel grid (at most 32 x 32)
+is sent as values, because its numbers are the point.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
+from core.i18n import N_, _
 from core.imageio import to_gray
 
 CHANNEL = {"red": 0, "green": 1, "blue": 2}
+PLANES = {"red": N_("red"), "green": N_("green"), "blue": N_("blue"), "gray": N_("grey luma")}
 COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4", "gray": "#444444", "luma": "#444444"}
 GRID_HEIGHT = 620  # px; the grid's cells are about (GRID_HEIGHT - 80) / size pixels wide
 
@@ -26,16 +31,14 @@ GRID_HEIGHT = 620  # px; the grid's cells are about (GRID_HEIGHT - 80) / size pi
 FRAME = 190  # a 1-pixel light-grey frame drawn round each picture, so white areas keep an edge
 
 
-def encode(img: np.ndarray, exact: bool = False, frame: bool = False) -> bytes:
-    """PNG (fast zlib level 1, every value kept) when exact, else a 4:4:4 JPEG at quality 92 (~10x faster)."""
+def encode(img: np.ndarray, exact: bool = True, frame: bool = False) -> bytes:
+    """PNG with zlib's fastest level 1: every value kept (about 50 ms for a 1024 x 683 photo).
+
+    `exact` is ignored: every picture is PNG now (bench/images.py still passes it)."""
     buf = io.BytesIO()
     if frame:  # outside the picture: its own pixels are untouched
         img = np.pad(img, [(1, 1), (1, 1)] + [(0, 0)] * (img.ndim - 2), constant_values=FRAME)
-    pil = Image.fromarray(np.ascontiguousarray(img, dtype=np.uint8))
-    if exact:
-        pil.save(buf, "PNG", compress_level=1)
-    else:
-        pil.save(buf, "JPEG", quality=92, subsampling=0)
+    Image.fromarray(np.ascontiguousarray(img, dtype=np.uint8)).save(buf, "PNG", compress_level=1)
     return buf.getvalue()
 
 
@@ -49,22 +52,19 @@ def digest(img: np.ndarray) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _encoded(key: str, exact: bool, _img: np.ndarray) -> bytes:
-    return encode(_img, exact, frame=True)
+def _encoded(key: str, _img: np.ndarray) -> bytes:
+    return encode(_img, frame=True)
 
 
-def show(img: np.ndarray, caption: str | None = None, exact: bool = False) -> None:
-    """Draw an image at up to its own size; exact=True when single pixel values matter (1-bit, JPEG).
-
-    A 1-pixel grey frame is added round it (outside its pixels). The encoded bytes are cached
-    by a hash of the pixels (~1 ms per MB, against 10-100 ms to encode), so pictures a slider
-    does not change are not encoded again on every redraw.
-    """
-    st.image(_encoded(digest(img), exact, img), caption=caption, width="content")
+def show(img: np.ndarray, caption: str | None = None) -> None:
+    """Draw an image losslessly at up to its own size, a 1-pixel grey frame round it (outside
+    its pixels). The PNG bytes are cached by a hash of the pixels (about 1 ms per MB, against
+    10-100 ms to encode), so pictures a slider does not change are not encoded again."""
+    st.image(_encoded(digest(img), img), caption=caption, width="content")
 
 
 def _data_uri(img: np.ndarray) -> str:
-    return "data:image/jpeg;base64," + base64.b64encode(encode(img)).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(encode(img)).decode("ascii")
 
 
 def overview_figure(rgb: np.ndarray, window: tuple[int, int, int, int]) -> go.Figure:
@@ -80,8 +80,8 @@ def overview_figure(rgb: np.ndarray, window: tuple[int, int, int, int]) -> go.Fi
         y1=y0 + hh - 0.5,
         line=dict(color="#ff2d2d", width=3),
     )
-    fig.update_xaxes(title="x (column)", range=[-0.5, w - 0.5], showgrid=False)
-    fig.update_yaxes(title="y (row)", range=[h - 0.5, -0.5], showgrid=False, scaleanchor="x")
+    fig.update_xaxes(title=_("x (column)"), range=[-0.5, w - 0.5], showgrid=False)
+    fig.update_yaxes(title=_("y (row)"), range=[h - 0.5, -0.5], showgrid=False, scaleanchor="x")
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10), height=420)
     return fig
 
@@ -107,7 +107,7 @@ def pixel_grid_figure(patch: np.ndarray, x0: int, y0: int, show: str = "rgb") ->
                 y0=y0,
                 dx=1,
                 dy=1,
-                hovertemplate="x=%{x}, y=%{y}<br>R, G, B = %{z}<extra></extra>",
+                hovertemplate=_("x=%{x}, y=%{y}<br>R, G, B = %{z}") + "<extra></extra>",
             )
         )
         if cell >= 40:  # three 3-digit lines need about 40 px
@@ -146,14 +146,14 @@ def pixel_grid_figure(patch: np.ndarray, x0: int, y0: int, show: str = "rgb") ->
                 textfont=dict(size=min(14, int(cell / 2.6))),
                 xgap=1,
                 ygap=1,
-                colorbar=dict(title=show, thickness=12),
-                hovertemplate="x=%{x}, y=%{y}<br>value %{z}<extra></extra>",
+                colorbar=dict(title=_(PLANES[show]), thickness=12),
+                hovertemplate=_("x=%{x}, y=%{y}<br>value %{z}") + "<extra></extra>",
             )
         )
     # Exact ranges (half a pixel round the cells), square cells, and the spare room left empty
     # (constrain="domain") rather than filled with empty columns.
     fig.update_xaxes(
-        title="x (column)",
+        title=_("x (column)"),
         side="top",
         range=[x0 - 0.5, x0 + w - 0.5],
         tickmode="linear",
@@ -163,7 +163,7 @@ def pixel_grid_figure(patch: np.ndarray, x0: int, y0: int, show: str = "rgb") ->
         constrain="domain",
     )
     fig.update_yaxes(
-        title="y (row)",
+        title=_("y (row)"),
         range=[y0 + h - 0.5, y0 - 0.5],
         tickmode="linear",
         dtick=1 if h <= 16 else 2,
@@ -177,7 +177,8 @@ def pixel_grid_figure(patch: np.ndarray, x0: int, y0: int, show: str = "rgb") ->
 
 
 def histogram_figure(hists: dict[str, np.ndarray], cdf: bool = False) -> go.Figure:
-    """Counts of each value 0..255, one line per entry (the first filled); with cdf, the cumulative share."""
+    """Counts of each value 0..255, one line per entry (the first filled); with cdf, the cumulative
+    share. The keys are the legend's names, already translated."""
     fig = go.Figure()
     v = np.arange(256)
     palette = ["#7f7f7f", "#1f77b4", "#d62728", "#2ca02c"]
@@ -191,15 +192,15 @@ def histogram_figure(hists: dict[str, np.ndarray], cdf: bool = False) -> go.Figu
                 go.Scatter(
                     x=v,
                     y=share,
-                    name=f"{name}: cumulative share",
+                    name=_("{name}: cumulative share").format(name=name),
                     yaxis="y2",
                     mode="lines",
                     line=dict(color=colour, dash="dot"),
                 )
             )
     fig.update_layout(
-        xaxis=dict(title="value", range=[0, 255]),
-        yaxis=dict(title="pixels"),
+        xaxis=dict(title=_("value"), range=[0, 255]),
+        yaxis=dict(title=_("pixels")),
         height=300,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
@@ -207,7 +208,7 @@ def histogram_figure(hists: dict[str, np.ndarray], cdf: bool = False) -> go.Figu
     if cdf:
         fig.update_layout(
             yaxis2=dict(
-                title="cumulative share",
+                title=_("cumulative share"),
                 overlaying="y",
                 side="right",
                 range=[0, 1],
@@ -225,13 +226,13 @@ def tone_curve_figure(lut: np.ndarray) -> go.Figure:
     v = np.arange(256)
     fig = go.Figure(
         [
-            go.Scatter(x=v, y=v, name="unchanged", mode="lines", line=dict(color="#bbbbbb", dash="dash")),
-            go.Scatter(x=v, y=lut, name="output", mode="lines", line=dict(color="#1f77b4", width=3)),
+            go.Scatter(x=v, y=v, name=_("unchanged"), mode="lines", line=dict(color="#bbbbbb", dash="dash")),
+            go.Scatter(x=v, y=lut, name=_("output"), mode="lines", line=dict(color="#1f77b4", width=3)),
         ]
     )
     fig.update_layout(
-        xaxis=dict(title="input value", range=[0, 255]),
-        yaxis=dict(title="output value", range=[0, 255], scaleanchor="x"),
+        xaxis=dict(title=_("input value"), range=[0, 255]),
+        yaxis=dict(title=_("output value"), range=[0, 255], scaleanchor="x"),
         height=320,
         margin=dict(l=10, r=10, t=10, b=10),
         showlegend=False,
@@ -246,12 +247,16 @@ def quality_figure(
     fig = go.Figure(
         [
             go.Scatter(
-                x=qualities, y=kbytes, name="JPEG size (KB)", mode="lines+markers", line=dict(color="#1f77b4")
+                x=qualities,
+                y=kbytes,
+                name=_("JPEG size (KB)"),
+                mode="lines+markers",
+                line=dict(color="#1f77b4"),
             ),
             go.Scatter(
                 x=qualities,
                 y=psnrs,
-                name="JPEG PSNR (dB)",
+                name=_("JPEG PSNR (dB)"),
                 yaxis="y2",
                 mode="lines+markers",
                 line=dict(color="#d62728"),
@@ -261,16 +266,56 @@ def quality_figure(
     fig.add_hline(
         y=png_kb,
         line=dict(color="#1f77b4", dash="dot"),
-        annotation_text=f"PNG {png_kb:,.0f} KB",
+        annotation_text=_("PNG {kb} KB").format(kb=f"{png_kb:,.0f}"),
         annotation_position="top left",
     )
     fig.add_vline(x=now, line=dict(color="#444444", width=1))
     fig.update_layout(
-        xaxis=dict(title="JPEG quality"),
-        yaxis=dict(title="KB", rangemode="tozero"),
-        yaxis2=dict(title="PSNR (dB)", overlaying="y", side="right", tickmode="auto", showgrid=False),
+        xaxis=dict(title=_("JPEG quality")),
+        yaxis=dict(title=_("KB"), rangemode="tozero"),
+        yaxis2=dict(title=_("PSNR (dB)"), overlaying="y", side="right", tickmode="auto", showgrid=False),
         height=320,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     )
+    return fig
+
+
+def versions_figure(names: list[str], psnrs: list[float], sharpness: list[float]) -> go.Figure:
+    """Two bar charts side by side: each version's PSNR against the original (an identical image,
+    infinite, is left out) and its sharpness (mean gradient)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[_("PSNR against the original (dB, higher = closer)"), _("Sharpness: mean gradient")],
+        horizontal_spacing=0.12,
+    )
+    finite = [(n, p) for n, p in zip(names, psnrs) if np.isfinite(p)]
+    fig.add_trace(
+        go.Bar(
+            x=[n for n, _p in finite],
+            y=[p for _n, p in finite],
+            marker_color="#1f77b4",
+            text=[f"{p:.2f}" for _n, p in finite],
+            hovertemplate="%{x}: %{y:.2f} dB<extra></extra>",
+        ),
+        1,
+        1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=sharpness,
+            marker_color="#ff7f0e",
+            text=[f"{v:.2f}" for v in sharpness],
+            hovertemplate=_("%{x}: %{y:.2f} grey levels per pixel") + "<extra></extra>",
+        ),
+        1,
+        2,
+    )
+    fig.update_yaxes(title=_("dB"), row=1, col=1)
+    fig.update_yaxes(title=_("grey levels per pixel"), rangemode="tozero", row=1, col=2)
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), showlegend=False)
     return fig

@@ -1,7 +1,7 @@
-"""The Image basics page's filtering sections: enhancement, restoration and compression.
+"""The Image basics page's Restoration and Compression sections.
 
 Each draws its lesson, its controls, the numbers and the pictures, calling core for every value.
-Work that a slider does not change is cached per image (see ui.image_sections.cached).
+Work that a slider does not change is cached per image (see ui.image_common.cached).
 """
 
 from __future__ import annotations
@@ -10,114 +10,35 @@ import numpy as np
 import streamlit as st
 
 from core import image_quality as quality
-from core import images as ops
+from core.i18n import N_, _
 from core.image_lessons import window_size
-from core.imageio import to_gray
 from ui import image_charts as charts
 from ui.code import show_code
-from ui.image_sections import cached, fmt_bytes, fmt_db, quality_curve, slider, w
+from ui.image_common import cached, fmt_bytes, fmt_db, quality_curve, slider, w, zoomed
 
-
-def zoomed(img: np.ndarray, label: str, side: int = 160, exact: bool = False) -> None:
-    """The centre side x side pixels drawn 2x larger (nearest), so single pixels can be seen."""
-    x0, y0, ww, hh = ops.zoom_window(img.shape, 0.5, 0.5, side)
-    big = ops.resize(ops.crop(img, x0, y0, ww, hh), 2 * ww, 2 * hh, "nearest")
-    charts.show(big, f"centre, 2x: {label}", exact=exact)
-
-
-# --- Enhancement ---------------------------------------------------------------------------------
-def enhance(rgb: np.ndarray, key: str) -> None:
-    """Brightness, contrast, gamma; histogram equalisation; sharpening."""
-    st.markdown(
-        "**Point operations** change each value on its own through one curve: **brightness** adds, "
-        "**contrast** stretches away from mid-grey, **gamma** bends the curve (out = in^gamma on a "
-        "0-1 scale, so black and white stay put). Values pushed past 0 or 255 are clipped, and "
-        "that detail is gone."
-    )
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        b = w("brightness")
-    with c2:
-        c = slider("contrast", 0.05)
-    with c3:
-        g = slider("gamma", 0.05)
-    lut = ops.tone_curve(b, c, g)
-    out = lut[rgb]
-    left, mid, right = st.columns([2, 2, 2])
-    with left:
-        charts.show(rgb, "original")
-    with mid:
-        charts.show(out, f"brightness {b:+d}, contrast {c:g}, gamma {g:g}")
-    with right:
-        st.plotly_chart(charts.tone_curve_figure(lut), width="stretch")
-    clipped = float(np.mean((out == 0) | (out == 255)))
-    clipped_before = float(np.mean((rgb == 0) | (rgb == 255)))
-    before = ops.histogram(to_gray(rgb))  # shared by both histogram charts below
-    hist = {"before": before, "after": ops.histogram(to_gray(out))}
-    st.plotly_chart(charts.histogram_figure(hist), width="stretch")
-    st.caption(
-        f"Histograms of the grey luma. {clipped:.1%} of the R, G, B values sit at 0 or 255 "
-        f"({clipped_before:.1%} before): those have lost their detail."
-    )
-    show_code(ops.tone_curve, ops.adjust, ops.histogram)
-
-    st.markdown(
-        "**Histogram equalisation** remaps the values so each range of greys gets a fair share of "
-        "the pixels: the new value is 255 x the share of pixels at or below the old one (the "
-        "cumulative histogram). Dim, low-contrast pictures open up; the cumulative share (dotted) "
-        "becomes nearly a straight line. In colour only the brightness (luma) is equalised, so "
-        "the hues stay."
-    )
-    eq = cached("equalize", key, (), rgb)
-    left, right = st.columns(2)
-    with left:
-        charts.show(rgb, "original")
-    with right:
-        charts.show(eq, "equalised")
-    hist = {"before": before, "after": ops.histogram(to_gray(eq))}
-    st.plotly_chart(charts.histogram_figure(hist, cdf=True), width="stretch")
-    show_code(ops.equalize_lut, ops.equalize)
-
-    st.markdown(
-        "**Sharpening** adds back edge detail. The **unsharp mask** blurs a copy, takes "
-        "original - blurred (what the blur removed: the edges), and adds amount x that. The "
-        "**3 x 3 kernel** does the same in one step: 1 + 4 amount times the pixel minus amount "
-        "times each of its four neighbours."
-    )
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        how = w("sharpen")
-    with c2:
-        amount = slider("amount", 0.1)
-    with c3:
-        radius = slider("radius", 0.1)
-    args = (amount, radius) if how == "unsharp" else (amount,)
-    sharp = cached(how, key, args, rgb)
-    left, right = st.columns(2)
-    with left:
-        zoomed(rgb, "original")
-    with right:
-        zoomed(
-            sharp,
-            f"unsharp mask, amount {amount:g}, sigma {radius:g}"
-            if how == "unsharp"
-            else f"kernel, {amount:g}",
-        )
-    show_code(ops.unsharp_mask, ops.kernel_sharpen, ops.separable)
+CHROMA_SIZE = {  # subsampling -> how the colour planes are stored (translate with _())
+    "4:2:0": N_("at half the width and half the height"),
+    "4:2:2": N_("at half the width and the full height"),
+    "4:4:4": N_("at full size"),
+}
 
 
 # --- Restoration ---------------------------------------------------------------------------------
 def restore(rgb: np.ndarray, key: str) -> None:
     """Add seeded noise, remove it with a filter, and score both against the original."""
     st.markdown(
-        "Real pictures arrive **noisy**: sensor grain adds a small random amount to every value "
-        "(**Gaussian** noise), a faulty channel flips some pixels to pure black or white "
-        "(**salt and pepper**). A **denoising filter** replaces each pixel by a summary of its "
-        "neighbourhood: the **mean** (blurs noise and edges alike), the **median** (ignores "
-        "outliers, so it wipes out salt and pepper and keeps edges) or a **Gaussian**-weighted "
-        "mean (nearer neighbours count more). We score each against the original with **PSNR** "
-        "= 10 log10(255^2 / mean squared error), in dB, higher is closer, and **SSIM**, which "
-        "compares local brightness, contrast and structure (1 = identical)."
+        _(
+            "**Restoration** undoes a known damage. Real pictures arrive **noisy**: sensor grain adds "
+            "a small random amount to every value (**Gaussian** noise); dead or stuck sensor pixels "
+            "and transmission errors turn some pixels pure black or white (**salt and pepper**). A "
+            "**denoising filter** replaces each pixel by a summary of its neighbourhood: the **mean** "
+            "(blurs noise and edges alike), the **median** (the middle of the 9 sorted values: a "
+            "pixel stays black or white only if 5 of its 9 are, so isolated ones vanish, and a "
+            "straight edge stays where it was) or a **Gaussian**-weighted mean (nearer neighbours "
+            "count more). Each is scored against the original with **PSNR** = 10 log10(255² / mean "
+            "squared error), in dB, higher is closer, and **SSIM**, which compares local brightness, "
+            "contrast and structure of the grey luma (1 = identical)."
+        )
     )
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -131,35 +52,54 @@ def restore(rgb: np.ndarray, key: str) -> None:
             filter_args = (method, 3, slider("blur", 0.1))
         else:
             filter_args = (method,)
-            st.caption("The median uses the 3 x 3 neighbourhood (9 values; the 5th largest wins).")
+            st.caption(_("The median uses the 3 x 3 neighbourhood (9 values; the 5th largest wins)."))
     with c3:
         seed = w("seed")
     noise_args = (kind, strength, seed)
     dirty = cached("noisy", key, noise_args, rgb)
     clean = cached("restored", f"{key}|{noise_args}", filter_args, (rgb, dirty.image))
+    what = (
+        _("Gaussian noise, sigma {s}").format(s=strength)
+        if kind == "gaussian"
+        else _("salt and pepper, {share} of pixels").format(share=f"{strength:.0%}")
+    )
     left, mid, right = st.columns(3)
     with left:
-        charts.show(rgb, "original")
+        charts.show(rgb, _("original"))
     with mid:
-        what = f"sigma {strength}" if kind == "gaussian" else f"{strength:.0%} of pixels"
-        label = (
-            f"{kind.replace('_', ' and ')} noise, {what}: PSNR {fmt_db(dirty.psnr)}, SSIM {dirty.ssim:.3f}"
+        charts.show(
+            dirty.image,
+            _("{what}: PSNR {psnr}, SSIM {ssim}").format(
+                what=what, psnr=fmt_db(dirty.psnr), ssim=f"{dirty.ssim:.3f}"
+            ),
         )
-        charts.show(dirty.image, label)
     with right:
         charts.show(
-            clean.image, f"after the {method} filter: PSNR {fmt_db(clean.psnr)}, SSIM {clean.ssim:.3f}"
+            clean.image,
+            _("after the {method} filter: PSNR {psnr}, SSIM {ssim}").format(
+                method=method, psnr=fmt_db(clean.psnr), ssim=f"{clean.ssim:.3f}"
+            ),
         )
-    cols = st.columns(3)
-    for col, img, label in zip(cols, (rgb, dirty.image, clean.image), ("original", "noisy", "filtered")):
+    names = (_("original"), _("noisy"), _("filtered"))
+    for col, img, label in zip(st.columns(3), (rgb, dirty.image, clean.image), names):
         with col:
             zoomed(img, label, side=120)
     m = st.columns(4)
-    m[0].metric("PSNR, noisy", fmt_db(dirty.psnr))
+    m[0].metric(_("PSNR, noisy"), fmt_db(dirty.psnr))
     gain_db = None if np.isinf(dirty.psnr) or np.isinf(clean.psnr) else f"{clean.psnr - dirty.psnr:+.2f} dB"
-    m[1].metric("PSNR, filtered", fmt_db(clean.psnr), gain_db)
-    m[2].metric("SSIM, noisy", f"{dirty.ssim:.4f}")
-    m[3].metric("SSIM, filtered", f"{clean.ssim:.4f}", f"{clean.ssim - dirty.ssim:+.4f}")
+    m[1].metric(_("PSNR, filtered"), fmt_db(clean.psnr), gain_db)
+    m[2].metric(_("SSIM, noisy"), f"{dirty.ssim:.4f}")
+    m[3].metric(_("SSIM, filtered"), f"{clean.ssim:.4f}", f"{clean.ssim - dirty.ssim:+.4f}")
+    if kind == "salt_pepper":
+        st.caption(
+            _(
+                "Pixels pure black or white that were not: {noisy} of all pixels when noisy, "
+                "{clean} after the filter."
+            ).format(
+                noisy=f"{quality.stuck_share(rgb, dirty.image):.3%}",
+                clean=f"{quality.stuck_share(rgb, clean.image):.3%}",
+            )
+        )
     show_code(
         quality.gaussian_noise,
         quality.salt_pepper,
@@ -174,53 +114,84 @@ def restore(rgb: np.ndarray, key: str) -> None:
 def compress(rgb: np.ndarray, key: str) -> None:
     """JPEG at a chosen quality against lossless PNG."""
     h, wd = rgb.shape[:2]
-    st.markdown(
-        "Stored raw, every pixel costs 3 bytes. **PNG** packs the same numbers losslessly (like a "
-        "zip file, after predicting each pixel from its neighbours): decoding gives back every "
-        "value exactly. **JPEG** is lossy: it splits the picture into 8 x 8 blocks, turns each into "
-        "frequencies and rounds away the fine ones we barely see, more of them the lower the "
-        "**quality**. The difference image shows what was thrown away, multiplied so it is visible."
-    )
     c1, c2 = st.columns(2)
     with c1:
         q = w("quality")
     with c2:
         gain = w("gain")
+    sampling, ycbcr = quality.jpeg_layout(q)
+    size = CHROMA_SIZE.get(sampling, sampling)
+    colour = (
+        _(
+            "Pillow's encoder, used here, first converts R, G, B to Y Cb Cr: brightness Y and two "
+            "colour differences. At quality {q} it stores Cb and Cr {size} ({sampling} subsampling, "
+            "read back from a file it wrote), since eyes resolve colour less finely than brightness."
+        ).format(q=q, size=_(size), sampling=sampling)
+        if ycbcr
+        else _("At quality {q} Pillow's encoder keeps the colour as R, G, B.").format(q=q)
+    )
+    st.markdown(
+        _(
+            "**Compression** stores the pixels in fewer bytes. Raw, every pixel costs 3 bytes. **PNG** "
+            "is lossless: it predicts each row from its neighbours (PNG's filters: left, up, average, "
+            "Paeth) and packs the prediction errors with DEFLATE, as a zip file does; decoding gives "
+            "back every value. **JPEG** is lossy. {colour} Then each plane is cut into 8 x 8 blocks, "
+            "each block becomes 64 frequencies (a discrete cosine transform), and each frequency is "
+            "divided by a step from a quantisation table and rounded: finer frequencies get coarser "
+            "steps, and a lower quality scales every step up. The difference image shows what was "
+            "thrown away, multiplied so it is visible."
+        ).format(colour=colour)
+    )
     png, lossless = cached("png", key, (), rgb)
     result = quality.compress(rgb, q, png_size=png)
     m = st.columns(5)
-    m[0].metric("Raw 24-bit", fmt_bytes(result.raw_bytes), help=f"{wd} x {h} x 3 bytes")
+    m[0].metric(_("Raw 24-bit"), fmt_bytes(result.raw_bytes), help=_("{w} x {h} x 3 bytes").format(w=wd, h=h))
+    smaller = _("{x}x smaller")
     m[1].metric(
-        "PNG (lossless)",
+        _("PNG (lossless)"),
         fmt_bytes(result.png_bytes),
-        f"{result.png_ratio:.1f}x smaller",
+        smaller.format(x=f"{result.png_ratio:.1f}"),
         "off",
         delta_arrow="off",
     )
     m[2].metric(
-        f"JPEG at quality {q}",
+        _("JPEG at quality {q}").format(q=q),
         fmt_bytes(result.jpeg_bytes),
-        f"{result.jpeg_ratio:.1f}x smaller",
+        smaller.format(x=f"{result.jpeg_ratio:.1f}"),
         "off",
         delta_arrow="off",
     )
-    m[3].metric("JPEG PSNR", fmt_db(result.jpeg_psnr))
-    m[4].metric("JPEG SSIM", f"{result.jpeg_ssim:.4f}")
+    m[3].metric(_("JPEG PSNR"), fmt_db(result.jpeg_psnr))
+    m[4].metric(_("JPEG SSIM"), f"{result.jpeg_ssim:.4f}")
     st.caption(
-        f"PNG decodes to the same {rgb.size:,} values: "
-        + ("checked, PSNR = ∞." if lossless else "NOT the same here (unexpected).")
+        _("PNG decodes to the same {n} values: checked, PSNR = ∞.").format(n=f"{rgb.size:,}")
+        if lossless
+        else _("PNG decodes to the same {n} values: NOT the same here (unexpected).").format(
+            n=f"{rgb.size:,}"
+        )
     )
     left, right = st.columns(2)
     with left:
-        charts.show(result.decoded, f"JPEG at quality {q}, as decoded", exact=True)
+        charts.show(result.decoded, _("JPEG at quality {q}, as decoded (shown losslessly)").format(q=q))
     with right:
         diff = quality.difference(rgb, result.decoded, gain)
-        charts.show(diff, f"|original - JPEG| x {gain} (largest error {result.max_error} of 255)", exact=True)
+        charts.show(
+            diff,
+            _("|original - JPEG| x {gain} (largest error {worst} of 255)").format(
+                gain=gain, worst=result.max_error
+            ),
+        )
     left, right = st.columns(2)
     with left:
-        zoomed(rgb, "original", exact=True)
+        zoomed(rgb, _("original"))
     with right:
-        zoomed(result.decoded, f"JPEG at quality {q}: look for 8 x 8 blocks and ringing at edges", exact=True)
+        block = 16 if sampling == "4:2:0" else 8
+        zoomed(
+            result.decoded,
+            _("JPEG at quality {q}: look for 8 x 8 blocks ({c} x {c} in colour) and ringing at edges").format(
+                q=q, c=block
+            ),
+        )
     qs, kb, db = quality_curve(key, rgb)
     st.plotly_chart(charts.quality_figure(qs, kb, db, result.png_bytes / 1000, q), width="stretch")
-    show_code(quality.compress, quality.encode, quality.difference)
+    show_code(quality.compress, quality.encode, quality.jpeg_layout, quality.difference)

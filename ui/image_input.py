@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.imageio import MAX_UPLOAD_BYTES, SAMPLES, ImageError, LoadedImage, load_image, sample_image, too_big
+from core.i18n import _
+from core.image_samples import SAMPLES, sample_image
+from core.imageio import MAX_UPLOAD_BYTES, ImageError, LoadedImage, load_image, too_big
 
 UPLOAD = "upload"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
@@ -24,7 +26,9 @@ def cached_sample(name: str, max_side: int) -> LoadedImage:
 
 
 def _label(name: str) -> str:
-    return "upload your own image..." if name == UPLOAD else f"{name}: {SAMPLES[name]}"
+    if name == UPLOAD:
+        return _("upload your own image...")
+    return _("{name}: {about}").format(name=name, about=_(SAMPLES[name]))
 
 
 def _switch_to_upload(key: str) -> None:
@@ -62,16 +66,18 @@ def image_picker(key: str, default: str = "china", max_side: int = 1024) -> Load
     pick, drop = st.columns([2, 3], gap="medium")
     with pick:
         choice = st.selectbox(
-            "Image", CHOICES, key=key, format_func=_label, help="a bundled picture, or your own file"
+            _("Image"), CHOICES, key=key, format_func=_label, help=_("a bundled picture, or your own file")
         )
     with drop:
         st.file_uploader(
-            "Your own image (PNG, JPEG, GIF, BMP, WebP, TIFF)",
+            _("Your own image (PNG, JPEG, GIF, BMP, WebP, TIFF)"),
             type=UPLOAD_TYPES,
             key=f"{key}.file",
             on_change=_switch_to_upload,
             args=(key,),
-            help=f"up to {MAX_UPLOAD_BYTES / 1e6:.0f} MB; large pictures are shrunk to {max_side} px",
+            help=_("up to {mb} MB; large pictures are shrunk to {side} px").format(
+                mb=f"{MAX_UPLOAD_BYTES / 1e6:.0f}", side=max_side
+            ),
         )
     if choice != UPLOAD:
         st.session_state[last] = choice
@@ -80,10 +86,14 @@ def image_picker(key: str, default: str = "china", max_side: int = 1024) -> Load
         fallback = st.session_state.get(last, default if default in SAMPLES else next(iter(SAMPLES)))
         result = _decoded_upload(key, max_side)
         if result is None:
-            st.info(f"Choose a file above to see your own picture; meanwhile this is the {fallback} sample.")
+            st.info(
+                _("Choose a file above to see your own picture; meanwhile this is the {name} sample.").format(
+                    name=fallback
+                )
+            )
             image = cached_sample(fallback, max_side)
         elif isinstance(result, ImageError):
-            st.error(f"{result}. Showing the {fallback} sample instead.")
+            st.error(_("{error}. Showing the {name} sample instead.").format(error=result, name=fallback))
             image = cached_sample(fallback, max_side)
         else:
             image = result

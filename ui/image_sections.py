@@ -1,92 +1,34 @@
-"""The Image basics page's sections: each draws its lesson, its controls, the numbers and the
-pictures for one image, calling core for every value (as ui/views.py does for the MLP lab).
+"""The Image basics page's first sections: pixels, resolution, bit depth, geometric transforms.
 
-Results that do not depend on the slider being moved are cached per image (keyed by a digest
-of its pixels, never by the array itself, whose hash Streamlit samples), so a slider move only
-recomputes what it changes.
+Each draws its lesson, its controls, the numbers and the pictures for one image, calling core for
+every value (as ui/views.py does for the MLP lab). Every number in a sentence is computed.
 """
 
 from __future__ import annotations
-
-import math
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from core import image_quality as quality
 from core import images as ops
-from core.config import field_specs
-from core.image_lessons import ImageBasicsView
+from core.i18n import _
+from core.image_lessons import VGA
 from core.imageio import to_gray
 from ui import image_charts as charts
 from ui.code import show_code
-from ui.controls import field_widget
-from ui.state import widget_key
-
-PREFIX = "img"
-OPS: dict[str, Callable[..., Any]] = {
-    "equalize": ops.equalize,
-    "unsharp": ops.unsharp_mask,
-    "kernel": ops.kernel_sharpen,
-    "noisy": quality.noisy,
-    "restored": quality.restored,
-    "png": quality.png_roundtrip,
-}
-
-
-@st.cache_data(max_entries=48, show_spinner=False)
-def cached(op: str, key: str, args: tuple, _img: np.ndarray | tuple[np.ndarray, ...]) -> Any:
-    """OPS[op](img, *args) (or OPS[op](*imgs, *args) for a tuple), once per (op, key, args).
-
-    key must identify the image(s): a digest of the pixels plus whatever made them.
-    """
-    return OPS[op](*_img, *args) if isinstance(_img, tuple) else OPS[op](_img, *args)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def quality_curve(key: str, _img: np.ndarray) -> tuple[list[int], list[float], list[float]]:
-    """JPEG KB and PSNR at qualities 5..95: computed once per image."""
-    qs = list(range(5, 96, 10))
-    kb, db = [], []
-    for q in qs:
-        data, back = quality.jpeg_roundtrip(_img, q)
-        kb.append(len(data) / 1000)
-        db.append(quality.psnr(_img, back))
-    return qs, kb, db
-
-
-def w(name: str) -> Any:
-    """The widget of one view field (label, help and range from the field itself)."""
-    return field_widget(ImageBasicsView, PREFIX, name)
-
-
-def slider(name: str, step: float) -> float:
-    """A float field as a slider with a step of our choosing."""
-    spec = field_specs(ImageBasicsView)[name]
-    key = widget_key(PREFIX, name)
-    return st.slider(
-        spec["label"], float(spec["min"]), float(spec["max"]), step=step, key=key, help=spec["help"]
-    )
-
-
-def fmt_bytes(n: int) -> str:
-    return f"{n:,} B" if n < 10_000 else f"{n / 1000:,.1f} KB"
-
-
-def fmt_db(v: float) -> str:
-    return "∞ dB" if math.isinf(v) else f"{v:.2f} dB"
+from ui.image_common import fmt_bytes, fmt_db, slider, w
 
 
 # --- Pixels --------------------------------------------------------------------------------------
 def pixels(rgb: np.ndarray) -> None:
     """A window of the image, zoomed down to its pixel values."""
     st.markdown(
-        "A digital image is a grid of **pixels**. A colour pixel holds three numbers, its **red, green "
-        "and blue** light, each a whole number from 0 (none) to 255 (full): (0, 0, 0) is black, "
-        "(255, 255, 255) white, (255, 0, 0) pure red. Move the window and shrink it until the "
-        "numbers appear on the cells. Row y counts down from the top, column x from the left."
+        _(
+            "A digital image is a grid of **pixels**. A colour pixel holds three numbers, its **red, "
+            "green and blue** light, each a whole number from 0 (none) to 255 (full): (0, 0, 0) is "
+            "black, (255, 255, 255) white, (255, 0, 0) pure red. Move the window and shrink it until "
+            "the numbers appear on the cells. Row y counts down from the top, column x from the left."
+        )
     )
     h, wd = rgb.shape[:2]
     c1, c2, c3, c4 = st.columns(4)
@@ -108,34 +50,63 @@ def pixels(rgb: np.ndarray) -> None:
         r, g, b = (int(v) for v in rgb[yc, xc])
         y = int(to_gray(rgb[yc : yc + 1, xc : xc + 1])[0, 0])
         st.markdown(
-            f"The image is an array of shape **{rgb.shape}**: {h} rows x {wd} columns x 3 channels, "
-            f"{ops.pixel_count(rgb.shape):,} pixels, {rgb.size:,} numbers."
+            _(
+                "The image is an array of shape **{shape}**: {h} rows x {w} columns x 3 channels, "
+                "{pixels} pixels, {numbers} numbers."
+            ).format(
+                shape=rgb.shape, h=h, w=wd, pixels=f"{ops.pixel_count(rgb.shape):,}", numbers=f"{rgb.size:,}"
+            )
         )
         st.markdown(
-            f"The red box holds columns {x0}-{x0 + ww - 1} and rows {y0}-{y0 + hh - 1}: "
-            f"{ww} x {hh} = {ww * hh} pixels, drawn below one square per pixel."
+            _(
+                "The red box holds columns {x0}-{x1} and rows {y0}-{y1}: {ww} x {hh} = {n} pixels, drawn "
+                "below one square per pixel."
+            ).format(x0=x0, x1=x0 + ww - 1, y0=y0, y1=y0 + hh - 1, ww=ww, hh=hh, n=ww * hh)
         )
         st.markdown(
-            f"Pixel (x={xc}, y={yc}) is **R {r}, G {g}, B {b}**; its grey luma is "
-            f"0.299 x {r} + 0.587 x {g} + 0.114 x {b} = **{y}**."
+            _(
+                "Pixel (x={x}, y={y}) is **R {r}, G {g}, B {b}**; its grey luma is "
+                "0.299 x {r} + 0.587 x {g} + 0.114 x {b} = **{luma}**."
+            ).format(x=xc, y=yc, r=r, g=g, b=b, luma=y)
         )
     st.plotly_chart(charts.pixel_grid_figure(patch, x0, y0, show), width="stretch")
     if size > 12 and show == "rgb":
-        st.caption("Three values per cell fit up to a 12 x 12 window; pick one channel to see up to 20 x 20.")
+        st.caption(
+            _("Three values per cell fit up to a 12 x 12 window; pick one channel to see up to 20 x 20.")
+        )
     show_code(ops.zoom_window, ops.crop, to_gray)
 
 
 # --- Bitmaps and resolution ----------------------------------------------------------------------
 def resolution(rgb: np.ndarray) -> None:
-    """Down- and upsampling with nearest, bilinear and bicubic."""
+    """Resolution in numbers (640 x 480 and this image), then down- and upsampling."""
     h, wd = rgb.shape[:2]
+    vw, vh = VGA
     st.markdown(
-        "A **bitmap** is exactly that array: height x width x channels numbers, nothing else. Its "
-        "**resolution** is how many pixels it has. Shrinking keeps fewer samples, so detail finer "
-        "than the new pixels is lost for good. Enlarging must invent the in-between values: "
-        "**nearest** copies the closest pixel (blocks), **bilinear** blends the 2 x 2 nearest by "
-        "distance (smooth, a little soft), **bicubic** fits a cubic through the 4 x 4 nearest "
-        "(sharper, with a slight halo at edges)."
+        _(
+            "A **bitmap** (raster image) is exactly that array: height x width x channels numbers. "
+            "Its **resolution** is how many pixels it has, written width x height. The familiar "
+            "640 x 480 has {vw} × {vh} = **{vn} pixels**; in 24-bit colour (3 bytes a pixel) that is "
+            "{vn} × 3 = **{vb} bytes** uncompressed. This picture: {w} × {h} = {n} pixels, {b} bytes."
+        ).format(
+            vw=vw,
+            vh=vh,
+            vn=f"{ops.pixel_count((vh, vw)):,}",
+            vb=f"{ops.bytes_needed(vw, vh, 3, 8):,}",
+            w=wd,
+            h=h,
+            n=f"{ops.pixel_count(rgb.shape):,}",
+            b=f"{ops.bytes_needed(wd, h, 3, 8):,}",
+        )
+    )
+    st.markdown(
+        _(
+            "Shrinking keeps fewer samples, so detail finer than the new pixels is lost for good. "
+            "Enlarging must invent the in-between values: **nearest** copies the closest pixel "
+            "(blocks), **bilinear** blends the 2 x 2 nearest by distance (smooth, a little soft), "
+            "**bicubic** weighs the 4 x 4 nearest with a cubic curve (sharper; it can overshoot at "
+            "an edge, a faint halo)."
+        )
     )
     c1, c2 = st.columns(2)
     with c1:
@@ -145,79 +116,105 @@ def resolution(rgb: np.ndarray) -> None:
     sw, sh = ops.scaled_size(rgb.shape, pct / 100)
     small = ops.resize(rgb, sw, sh, method)
     m = st.columns(4)
-    m[0].metric("Original", f"{wd} x {h}", help=f"shape {rgb.shape}")
-    m[1].metric("Original pixels", f"{ops.pixel_count(rgb.shape):,}")
-    m[2].metric("Small copy", f"{sw} x {sh}", help=f"shape {small.shape}")
+    m[0].metric(_("Original"), f"{wd} x {h}", help=_("shape {shape}").format(shape=rgb.shape))
+    m[1].metric(_("Original pixels"), f"{ops.pixel_count(rgb.shape):,}")
+    m[2].metric(_("Small copy"), f"{sw} x {sh}", help=_("shape {shape}").format(shape=small.shape))
     share = ops.pixel_count(small.shape) / ops.pixel_count(rgb.shape)
     m[3].metric(
-        "Small copy's pixels",
+        _("Small copy's pixels"),
         f"{ops.pixel_count(small.shape):,}",
-        f"{share:.2%} of the original",
+        _("{share} of the original").format(share=f"{share:.2%}"),
         "off",
         delta_arrow="off",
     )
-    st.markdown(f"**The small copy at its true size** ({method}):")
-    charts.show(small, exact=True)
-    st.markdown(f"**Blown back up to {wd} x {h}** ({ops.pixel_count(rgb.shape):,} pixels again) three ways:")
-    cols = st.columns(3)
-    for col, up in zip(cols, ops.METHODS):
+    st.markdown(_("**The small copy at its true size** ({method}):").format(method=method))
+    charts.show(small)
+    st.markdown(
+        _("**Blown back up to {w} x {h}** ({n} pixels again) three ways:").format(
+            w=wd, h=h, n=f"{ops.pixel_count(rgb.shape):,}"
+        )
+    )
+    for col, up in zip(st.columns(3), ops.METHODS):
         big = ops.resize(small, wd, h, up)
         with col:
-            charts.show(big, f"{up}: PSNR {fmt_db(quality.psnr(rgb, big))} against the original", exact=True)
+            charts.show(
+                big,
+                _("{method}: PSNR {psnr} against the original").format(
+                    method=up, psnr=fmt_db(quality.psnr(rgb, big))
+                ),
+            )
     st.caption(
-        "Nearest-neighbour shrinking skips pixels, so fine stripes can turn into false patterns "
-        "(aliasing; try the checkerboard or circles at 12-30%). Bilinear and bicubic shrinking first "
-        "average the pixels each new one covers. No enlargement brings the lost detail back."
+        _(
+            "Nearest-neighbour shrinking picks one pixel per new pixel, so fine stripes can turn into "
+            "false patterns (aliasing; try the checkerboard or circles at 12-30%). Bilinear and bicubic "
+            "shrinking widen their filter by the shrink factor, so each new pixel is a weighted sum "
+            "(weights adding up to 1) of all the old pixels it covers and their neighbours: a low-pass "
+            "filter before sampling. No enlargement brings the lost detail back."
+        )
     )
-    show_code(ops.resize, ops.scaled_size, ops.pixel_count)
+    show_code(ops.resize, ops.scaled_size, ops.pixel_count, ops.bytes_needed)
 
 
 # --- Bit depth -----------------------------------------------------------------------------------
 def bit_depth(rgb: np.ndarray) -> None:
     """1-bit, 8-bit grey, 24-bit colour and k-bit quantisation; the channels apart."""
     h, wd = rgb.shape[:2]
+    colours = ops.levels(8) ** 3
     st.markdown(
-        "**Bit depth** is how many bits store each value. k bits can hold **2^k** different values: "
-        "1 bit gives black or white, 8 bits 256 greys, and 8 bits for each of R, G, B make "
-        "**24-bit colour**: 256^3 = 16,777,216 colours. Fewer bits mean a smaller file and "
-        "visible bands where smooth shades used to be. **Dithering** hides the loss by scattering "
-        "each pixel's rounding error onto its neighbours, so the average tone survives."
+        _(
+            "**Bit depth** is how many bits store each value. k bits can hold **2^k** different "
+            "values: 1 bit gives black or white, 8 bits 256 greys, and 8 bits for each of R, G, B make "
+            "**24-bit colour**: 256³ = {colours} colours. Fewer bits mean fewer bytes and visible "
+            "bands where smooth shades used to be. **Dithering** hides the loss by passing each "
+            "pixel's rounding error on to its neighbours, so the average tone survives."
+        ).format(colours=f"{colours:,}")
     )
     t = w("threshold")
     gray = to_gray(rgb)
-    cols = st.columns(4)
+    cut, dithered = ops.threshold(gray, t), ops.dither(gray)
     shown = [
-        (ops.threshold(gray, t), f"1-bit, threshold {t}", 1, 1),
-        (ops.dither(gray), "1-bit, Floyd-Steinberg dithered", 1, 1),
-        (gray, "8-bit grey (256 levels)", 1, 8),
-        (rgb, "24-bit colour (16.7 million colours)", 3, 8),
+        (cut, _("1-bit, threshold {t}").format(t=t), 1, 1),
+        (dithered, _("1-bit, Floyd-Steinberg dithered"), 1, 1),
+        (gray, _("8-bit grey (256 levels)"), 1, 8),
+        (rgb, _("24-bit colour ({n} colours)").format(n=f"{colours:,}"), 3, 8),
     ]
-    for col, (img, label, ch, bits) in zip(cols, shown):
+    for col, (img, label, ch, bits) in zip(st.columns(4), shown):
         with col:
-            charts.show(img, exact=bits == 1)
+            charts.show(img)
+            size = fmt_bytes(ops.bytes_needed(wd, h, ch, bits))
             st.caption(
-                f"**{label}**: {wd} x {h} x {ch * bits} bit = {fmt_bytes(ops.bytes_needed(wd, h, ch, bits))}"
+                _("**{label}**: {w} x {h} x {bits} bit = {size}").format(
+                    label=label, w=wd, h=h, bits=ch * bits, size=size
+                )
             )
-    st.markdown("**k bits per channel**")
+    st.caption(
+        _("Mean grey level: 8-bit {grey}, dithered {dithered}, threshold {cut}.").format(
+            grey=f"{gray.mean():.1f}", dithered=f"{dithered.mean():.1f}", cut=f"{cut.mean():.1f}"
+        )
+    )
+    st.markdown(_("**k bits per channel**"))
     k = w("bits")
     q, qg = ops.quantize(rgb, k), ops.quantize(gray, k)
     m = st.columns(4)
-    m[0].metric("Levels per channel", f"2^{k} = {ops.levels(k)}")
-    m[1].metric("Colours possible", f"{ops.levels(k) ** 3:,}", help=f"(2^{k})^3 = 2^{3 * k}")
-    m[2].metric(f"Bytes, colour at {3 * k} bit", fmt_bytes(ops.bytes_needed(wd, h, 3, k)))
-    m[3].metric(f"Bytes, grey at {k} bit", fmt_bytes(ops.bytes_needed(wd, h, 1, k)))
+    m[0].metric(_("Levels per channel"), f"2^{k} = {ops.levels(k)}")
+    m[1].metric(_("Colours possible"), f"{ops.levels(k) ** 3:,}", help=f"(2^{k})^3 = 2^{3 * k}")
+    m[2].metric(_("Bytes, colour at {bits} bit").format(bits=3 * k), fmt_bytes(ops.bytes_needed(wd, h, 3, k)))
+    m[3].metric(_("Bytes, grey at {bits} bit").format(bits=k), fmt_bytes(ops.bytes_needed(wd, h, 1, k)))
     left, right = st.columns(2)
     with left:
-        charts.show(q, f"{k} bits per channel: {len(np.unique(q[..., 0]))} red values used", exact=True)
+        used = len(np.unique(q[..., 0]))
+        charts.show(q, _("{k} bits per channel: {n} red values used").format(k=k, n=used))
     with right:
-        charts.show(qg, f"{k}-bit grey: {len(np.unique(qg))} grey values used", exact=True)
+        charts.show(qg, _("{k}-bit grey: {n} grey values used").format(k=k, n=len(np.unique(qg))))
     st.markdown(
-        "**The three channels apart**: each is an 8-bit grey image of how much of that light there is."
+        _("**The three channels apart**: each is an 8-bit grey image of how much of that light there is.")
     )
-    cols = st.columns(3)
-    for i, (col, name) in enumerate(zip(cols, ("red", "green", "blue"))):
+    for i, (col, name) in enumerate(zip(st.columns(3), (_("red"), _("green"), _("blue")))):
         with col:
-            charts.show(ops.tint(rgb[..., i], i), f"{name}: mean {rgb[..., i].mean():.1f}")
+            plane = rgb[..., i]
+            charts.show(
+                ops.tint(plane, i), _("{name}: mean {mean}").format(name=name, mean=f"{plane.mean():.1f}")
+            )
     show_code(ops.quantize, ops.levels, ops.bytes_needed, ops.threshold, ops.dither)
 
 
@@ -235,10 +232,12 @@ def geometry(rgb: np.ndarray) -> None:
     """Rotate, scale, shear and translate as one affine matrix; flips."""
     h, wd = rgb.shape[:2]
     st.markdown(
-        "Rotation, scaling, shear and translation are all **affine** maps: each pixel position "
-        "(x, y) moves to x' = a x + b y + c, y' = d x + e y + f, one 3 x 3 matrix for the lot. "
-        "To draw the result, each output pixel is traced **back** through the inverse matrix to "
-        "the source and read there by interpolation; corners that come from outside are white."
+        _(
+            "Rotation, scaling, shear and translation are all **affine** maps: each pixel position "
+            "(x, y) moves to x' = a x + b y + c, y' = d x + e y + f, one 3 x 3 matrix for the lot. "
+            "To draw the result, each output pixel is traced **back** through the inverse matrix to "
+            "the source and read there by interpolation; corners that come from outside are white."
+        )
     )
     c1, c2, c3, c4 = st.columns(4)
     with c1:
@@ -255,13 +254,16 @@ def geometry(rgb: np.ndarray) -> None:
     out = ops.warp(ops.flip(rgb, flip), matrix, interp)
     left, right = st.columns(2)
     with left:
-        charts.show(rgb, f"original, {wd} x {h}")
+        charts.show(rgb, _("original, {w} x {h}").format(w=wd, h=h))
     with right:
-        charts.show(out, f"flip {flip}, then the matrix below ({interp})")
+        charts.show(out, _("flip {flip}, then the matrix below ({interp})").format(flip=flip, interp=interp))
     st.latex(_matrix_latex(matrix))
     st.caption(
-        "Coordinates in pixels, x to the right and y down, the matrix built about the image centre: "
-        "M = T(centre + move) R(angle) Shear S(scale) T(-centre). A flip is the matrix diag(-1, 1) "
-        "(or diag(1, -1)) and just reverses the array's columns (or rows)."
+        _(
+            "Coordinates in pixels, x to the right and y down, the matrix built about the image centre: "
+            "M = T(centre + move) R(angle) Shear S(scale) T(-centre). A horizontal flip is x' = {w} − x "
+            "(the matrix diag(-1, 1) about the centre) and just reverses the array's columns; a "
+            "vertical flip, y' = {h} − y, reverses its rows."
+        ).format(w=wd, h=h)
     )
     show_code(ops.affine_matrix, ops.warp, ops.flip)

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from sklearn.datasets import load_sample_image
 from streamlit.testing.v1 import AppTest
@@ -134,3 +135,55 @@ def test_switching_images_and_the_upload_choice():
     assert "Choose a file" in infos and "digit" in infos  # the last sample stays on screen
     assert "(64, 64, 3)" in " ".join(c.value for c in at.caption)
     assert metrics(at)["Original"] == "64 x 64"
+
+
+def test_the_fields_map_opens_sections_and_links_the_cnn_lab():
+    at = app()
+    assert not at.exception
+    page_links = [link for link in at.get("page_link") if "CNN" in link.proto.label]
+    assert len(page_links) == 1 and page_links[0].proto.page.endswith("CNN_Lab")
+    at.button(key="img._field_restore").click().run()
+    assert not at.exception
+    assert at.session_state["img.section"] == "restore" and at.query_params["section"] == "restore"
+    assert at.subheader[0].value == "Restoration"
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    r, g, b = (rgb[..., i].astype(np.int64) for i in range(3))
+    return ((299 * r + 587 * g + 114 * b + 500) // 1000).astype(np.float64)
+
+
+def test_larger_and_sharper_numbers_match_pil_and_numpy():
+    """The enlargement's numbers, recomputed here with PIL's bicubic and scipy's Gaussian."""
+    from scipy.ndimage import gaussian_filter
+
+    at = app(section="enhance", image="flower", factor="4", up_amount="1.5", up_sigma="1.0")
+    assert not at.exception
+    flower = load_sample_image("flower.jpg")
+    small = Image.fromarray(flower).resize((160, 107), Image.Resampling.BICUBIC)
+    bicubic = np.asarray(small.resize((640, 427), Image.Resampling.BICUBIC)).astype(np.float32)
+    blur = gaussian_filter(bicubic, sigma=(1.0, 1.0, 0), mode="reflect", truncate=3.0)
+    sharp = np.clip(np.rint(bicubic + 1.5 * (bicubic - blur)), 0, 255).astype(np.uint8)
+
+    def psnr(x: np.ndarray) -> float:
+        return 10 * np.log10(255**2 / np.mean((flower.astype(float) - x) ** 2))
+
+    def gradient(x: np.ndarray) -> float:
+        g = luma(x)
+        return float(np.mean(np.hypot(g[:-1, 1:] - g[:-1, :-1], g[1:, :-1] - g[:-1, :-1])))
+
+    caption = next(c.value for c in at.caption if c.value.startswith("Sharpening raised the mean gradient"))
+    numbers = [float(t.rstrip(",).")) for t in caption.replace("(", " ").split() if t[0].isdigit()]
+    b_grad, s_grad, o_grad, b_psnr, s_psnr = numbers[:5]
+    assert b_grad == pytest.approx(gradient(bicubic.astype(np.uint8)), abs=0.011)
+    assert s_grad == pytest.approx(gradient(sharp), abs=0.02)
+    assert o_grad == pytest.approx(gradient(flower), abs=0.011)
+    assert b_psnr == pytest.approx(psnr(bicubic), abs=0.011)
+    assert s_psnr == pytest.approx(psnr(sharp), abs=0.02)
+    assert s_grad > b_grad  # sharpening raised the edge strength
+
+
+def test_compression_says_how_pillow_stores_colour():
+    at = app(section="compress", quality="75")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Y Cb Cr" in text and "at half the width and half the height (4:2:0 subsampling" in text

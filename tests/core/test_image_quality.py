@@ -14,7 +14,8 @@ from PIL import Image
 from scipy import ndimage as ndi
 
 from core import image_quality as q
-from core.imageio import sample_image, to_gray
+from core.image_samples import sample_image
+from core.imageio import to_gray
 
 RNG = np.random.default_rng(2)
 RGB = RNG.integers(0, 256, (41, 47, 3), dtype=np.uint8)

@@ -14,7 +14,8 @@ from PIL import Image, ImageOps
 from scipy import ndimage as ndi
 
 from core import images as ops
-from core.imageio import sample_image, to_gray
+from core.image_samples import sample_image
+from core.imageio import to_gray
 
 RNG = np.random.default_rng(1)
 RGB = RNG.integers(0, 256, (37, 53, 3), dtype=np.uint8)

@@ -39,6 +39,8 @@ def test_pixel_grid_and_uploads(server, page):
     assert labels.count() == 64
     assert labels.first.locator("tspan.line").count() == 3  # SVG text: one line per channel
     assert page.get_by_text("(427, 640, 3)").count() >= 1
+    # The map of the fields: object recognition links to the CNN lab.
+    assert page.get_by_role("link", name="The CNN lab").count() == 1
 
     upload = page.locator("[data-testid='stFileUploader'] input[type='file']")
     # A corrupt file: a clear message, and the page carries on with the sample.
@@ -59,3 +61,12 @@ def test_pixel_grid_and_uploads(server, page):
     assert "broken.png" not in alerts(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert "image=upload" in page.url
+
+
+def test_enhancement_makes_a_small_picture_larger_and_sharper(server, page):
+    page.goto(f"{server}/Image_Basics?section=enhance&factor=4")
+    page.wait_for_selector(READY, timeout=120_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.get_by_text("A low-resolution picture made larger and sharper").wait_for(timeout=60_000)
+    page.get_by_text("before: 160 x 107, at its true size").wait_for(timeout=60_000)
+    page.get_by_text("Sharpening raised the mean gradient").wait_for(timeout=60_000)
