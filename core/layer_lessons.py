@@ -92,7 +92,8 @@ def batchnorm_demo(seed: int = 0, batches: int = 20, gamma: float = 2.0, beta: f
 INIT_WHY = {
     "default": N_(
         "PyTorch's own rule, whatever the activation: fan_in · Var(w) = 1/3, so each layer divides "
-        "the signal's variance by about 3 before the activation, and a deep net's signal fades"
+        "the signal's variance by about 3 before the activation: a deep net's signal fades until "
+        "little but the biases' own noise is left"
     ),
     "xavier": N_(
         "the average of 1/fan_in (keeps the forward signal's variance) and 1/fan_out (keeps the "

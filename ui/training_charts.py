@@ -234,7 +234,8 @@ def distribution_figure(history: History, epoch_index: int, layers: list[str]) -
                 "anchor": y,
                 "exponentformat": "e" if col else "none",
             }
-            layout[f"yaxis{n if n > 1 else ''}"] = {"domain": [top - height, top], "anchor": x}
+            domain = [max(0.0, round(top - height, 6)), min(1.0, round(top, 6))]
+            layout[f"yaxis{n if n > 1 else ''}"] = {"domain": domain, "anchor": x}
             h = rec["hist"][name].get(kind)
             if h is None:
                 continue
