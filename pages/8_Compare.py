@@ -29,10 +29,10 @@ compare_views.comparisons(store)
 
 # 3. Your runs ------------------------------------------------------------------------------------
 st.header(_("Your runs") if state.hosting().public else _("Runs"))
+compare_views.import_runs(store)  # first: what it imports is in the table and chosen below
 runs = compare_views.runs_table(store)
 if not runs:
     st.info(_("No runs yet. Run a comparison above, or press Train in the MLP lab."))
-    compare_views.import_runs(store)
     st.stop()
 picked = compare_views.pick_runs(runs)
 if not picked:
@@ -43,4 +43,3 @@ else:
     compare_views.side_by_side(loaded)
     st.header(_("Keep, share, export"))
     compare_views.manage(store, loaded)
-compare_views.import_runs(store)

@@ -42,7 +42,7 @@ class Visitor:
     query: str = ""
     events: list[Event] = field(default_factory=list)
     elements: dict[tuple, tuple[str, object]] = field(default_factory=dict)  # delta path -> element
-    page_hash: str = ""
+    page_hash: str = ""  # empty: the server finds the page by its name, as for a pasted link
     runs_finished: int = 0
     start: float = 0.0
 
@@ -53,6 +53,7 @@ class Visitor:
         self.ws = await connect(url, subprotocols=["streamlit"], max_size=2**26, open_timeout=30)
         self.reader = asyncio.create_task(self._read())
         await self._rerun([])
+        await self.settle(0.0, timeout=120)
         return self
 
     async def close(self) -> None:
@@ -76,9 +77,7 @@ class Visitor:
     def _seen(self, msg: ForwardMsg) -> None:
         t = time.perf_counter() - self.start
         kind = msg.WhichOneof("type")
-        if kind == "new_session":
-            self.page_hash = msg.new_session.page_script_hash
-        elif kind == "page_info_changed":
+        if kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "script_finished":
             if msg.script_finished == FINISHED:
@@ -90,6 +89,17 @@ class Visitor:
             body = getattr(el, etype)
             self.elements[tuple(msg.metadata.delta_path)] = (etype, body)
             self.events.append(Event(t, etype, _text(etype, body)))
+
+    async def goto(self, page: str, query: str = "") -> float:
+        """Go to another page in the same tab (the same session), as a sidebar link does."""
+        self.page, self.query, self.page_hash = page, query, ""
+        self.elements.clear()
+        await self._rerun([])
+        return time.perf_counter() - self.start
+
+    def widgets(self, kind: str) -> list:
+        """The protos of the elements of one kind now on the page (e.g. "multiselect")."""
+        return [b for k, b in self.elements.values() if k == kind]
 
     def buttons(self) -> dict[str, object]:
         """Label -> the button proto, for the buttons now on the page."""
@@ -113,13 +123,9 @@ class Visitor:
                 raise TimeoutError(f"{self.page}: nothing matched in {timeout} s; last: {self.events[-3:]}")
             await asyncio.sleep(0.02)
 
-    async def idle(self, timeout: float = 60.0) -> None:
-        """Wait until the page's script has finished a run (after open or a click)."""
-        n = self.runs_finished
-        await self.wait_for(lambda e: e.kind == "finished", timeout, since=0.0)
-        deadline = time.perf_counter() + timeout
-        while self.runs_finished <= n - 1 and time.perf_counter() < deadline:
-            await asyncio.sleep(0.02)
+    async def settle(self, since: float = 0.0, timeout: float = 60.0) -> Event:
+        """Wait until a script run that began after `since` has finished (the page is drawn)."""
+        return await self.wait_for(lambda e: e.kind == "finished", timeout, since=since)
 
     def alerts(self) -> list[str]:
         """The text of every alert (st.error / warning / info / success) now on the page."""

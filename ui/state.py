@@ -31,14 +31,20 @@ TORCH_THREADS = 1  # one server serves every session: tiny nets run best on one 
 
 
 @st.cache_resource
-def _set_threads() -> int:
+def _once_per_process() -> int:
     torch.set_num_threads(TORCH_THREADS)
+    # The first optimiser step of a process imports torch's compiler stack (about a second):
+    # pay it here, when the server first shows a page, not when a visitor presses Train.
+    from core.config import MLPConfig
+    from core.training import train
+
+    train(MLPConfig(n_samples=40, depth=1, width=4, epochs=1))
     return TORCH_THREADS
 
 
 def setup() -> None:
-    """Once per process: a small fixed torch thread count (shared by all sessions)."""
-    _set_threads()
+    """Once per process: a small fixed torch thread count (shared by all sessions), torch warmed up."""
+    _once_per_process()
 
 
 def widget_key(prefix: str, name: str) -> str:

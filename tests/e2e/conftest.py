@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,48 +41,27 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a fresh `streamlit run dashboard.py` on 127.0.0.1."""
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run under CI: {reason}")
-        pytest.skip(reason)
+@contextmanager
+def streamlit_server(folder: Path, **env: str):
+    """A fresh `streamlit run dashboard.py` on a free loopback port, its data in `folder` (the
+    run store, exports), with extra environment settings; yields (base URL, process)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    data = tmp_path_factory.mktemp("data")  # the server's run store and exports, not the user's
+    log = folder / "streamlit.log"
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
-        "LAB_RUNS_DB": str(data / "runs.sqlite"),
-        "LAB_EXPORT_DIR": str(data / "tensorboard"),
-        "LAB_DATA_DIR": str(data),
+        "LAB_RUNS_DB": str(folder / "runs.sqlite"),
+        "LAB_EXPORT_DIR": str(folder / "tensorboard"),
+        "LAB_DATA_DIR": str(folder),
+        **env,
     }
     with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        args = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
+        args += ["--browser.gatherUsageStats", "false"]
+        cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", *args]
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 90
@@ -95,13 +75,36 @@ def server(tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail("streamlit did not become healthy in 90 s")
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def need_browser() -> None:
+    """Skip without Chromium, except under CI (CI set), where a missing browser fails."""
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run under CI: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def server_data(tmp_path_factory) -> Path:
+    """The data folder of the `server` below: its run store is server_data / "runs.sqlite"."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def server(server_data):
+    """Base URL of a fresh `streamlit run dashboard.py` on 127.0.0.1 (the single user's lab)."""
+    need_browser()
+    with streamlit_server(server_data) as (base, _proc):
+        yield base
 
 
 @pytest.fixture(scope="session")

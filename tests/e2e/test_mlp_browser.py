@@ -56,3 +56,23 @@ def test_bad_link_shows_notice_not_traceback(server, page):
     assert "depth" in alerts and "evil" in alerts and "lr" in alerts
     query = parse_qs(urlsplit(page.url).query)
     assert query["depth"] == ["4"] and query["activation"] == ["relu"] and query["lr"] == ["0.01"]
+
+
+def test_stop_during_a_run_keeps_the_finished_epochs_and_the_store_says_stopped(server, server_data, page):
+    from core.store import RunStore
+
+    page.goto(f"{server}/MLP_Lab?epochs=400&n_samples=3000&depth=6&width=64")
+    _wait_ready(page)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Training... epoch").first.wait_for(timeout=60_000)  # a live redraw: it is running
+    page.get_by_role("button", name="Stop").click()
+    stopped = page.locator("[data-testid='stAlert']").filter(has_text="Stopped after")
+    stopped.first.wait_for(timeout=60_000)
+    _wait_ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    text = stopped.first.inner_text()
+    n = int(text.split("Stopped after ")[1].split(" ")[0])
+    assert 1 <= n < 400 and "Every finished epoch is kept" in text
+    run = RunStore(server_data / "runs.sqlite").list(limit=1)[0]
+    assert run["status"] == "stopped" and run["n_epochs"] == n and run["config"]["epochs"] == 400
+    page.get_by_text("Gradient per layer, log axis").first.wait_for(timeout=60_000)  # the kept epochs drawn
