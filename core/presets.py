@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.config import MLPConfig, to_params
+from core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -27,29 +28,38 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "vanishing": Preset(
-        "Vanishing gradients",
-        "Ten sigmoid layers: the first layer's gradient is a "
-        "millionth of the last one's or less, and the net barely learns.",
+        N_("Vanishing gradients"),
+        N_(
+            "Ten sigmoid layers: the first layer's gradient is a "
+            "millionth of the last one's or less, and the net barely learns."
+        ),
         "mlp",
         {"depth": 10, "activation": "sigmoid"},
     ),
     "healthy": Preset(
-        "Healthy gradient flow",
-        "The same ten layers with ReLU and He init: every layer gets "
-        "a gradient of the same order, and the spiral is learned.",
+        N_("Healthy gradient flow"),
+        N_(
+            "The same ten layers with ReLU and He init: every layer gets "
+            "a gradient of the same order, and the spiral is learned."
+        ),
         "mlp",
         {"depth": 10, "activation": "relu"},
     ),
     "overfitting": Preset(
-        "Overfitting",
-        "100 noisy points, a wide net, 300 epochs: training loss keeps falling "
-        "while validation loss turns up.",
+        N_("Overfitting"),
+        N_(
+            "100 noisy points, a wide net, 300 epochs: training loss keeps falling "
+            "while validation loss turns up."
+        ),
         "mlp",
         {"dataset": "circle", "n_samples": 100, "noise": 0.4, "depth": 3, "width": 256, "epochs": 300},
     ),
     "dropout": Preset(
-        "Dropout against overfitting",
-        "The same overfitting setup with dropout 0.5: the gap between training and validation loss narrows.",
+        N_("Dropout against overfitting"),
+        N_(
+            "The same overfitting setup with dropout 0.5: the gap between training and validation "
+            "loss narrows."
+        ),
         "mlp",
         {
             "dataset": "circle",
@@ -62,15 +72,17 @@ PRESETS: dict[str, Preset] = {
         },
     ),
     "xor": Preset(
-        "XOR needs a hidden layer",
-        "One hidden layer of 4 units bends the boundary that no single line can draw.",
+        N_("XOR needs a hidden layer"),
+        N_("One hidden layer of 4 units bends the boundary that no single line can draw."),
         "mlp",
         {"dataset": "xor", "depth": 1, "width": 4, "activation": "tanh", "epochs": 100},
     ),
     "diverging": Preset(
-        "A learning rate too high",
-        "SGD at learning rate 1 with momentum 0.99: the loss "
-        "explodes within a few epochs; the lab keeps what was done and says what to try.",
+        N_("A learning rate too high"),
+        N_(
+            "SGD at learning rate 1 with momentum 0.99: the loss "
+            "explodes within a few epochs; the lab keeps what was done and says what to try."
+        ),
         "mlp",
         {"optimizer": "sgd", "lr": 1.0, "momentum": 0.99, "depth": 6, "width": 64},
     ),

@@ -14,6 +14,7 @@ import streamlit as st
 from core.activations import ACTIVATIONS
 from core.config import CNNConfig, MLPConfig, field_specs
 from core.datasets import DATASETS
+from core.i18n import _
 from ui.state import read_config, widget_key
 
 IMAGE_LABELS = {
@@ -28,7 +29,8 @@ TYPED = {"lr", "weight_decay", "seed", "batch_size", "n_samples", "n_train", "de
 STEPS = {"noise": 0.01, "val_fraction": 0.05, "dropout": 0.05, "momentum": 0.01}
 LABELS = {
     "dataset": lambda v: f"{v}: {DATASETS[v].blurb}" if v in DATASETS else IMAGE_LABELS.get(v, v),
-    "activation": lambda v: f"{v} (max f' = {ACTIVATIONS[v].max_grad:g})",
+    "activation": lambda v: _("{name} (max f' = {value:g})").format(name=v, value=ACTIVATIONS[v].max_grad),
+    "compare": lambda v: _("none") if v == "none" else LABELS["activation"](v),
     "init": lambda v: {
         "auto": "auto (He for ReLU-like, Xavier otherwise)",
         "default": "default (PyTorch)",
@@ -41,7 +43,8 @@ LABELS = {
 def field_widget(cls: type, prefix: str, name: str, disabled: bool = False) -> Any:
     """One widget for one config field, chosen from its type and domain."""
     spec = field_specs(cls)[name]
-    key, label, help_ = widget_key(prefix, name), spec["label"], spec["help"]
+    key = widget_key(prefix, name)
+    label, help_ = (_(spec[part]) for part in ("label", "help"))  # marked with N_() where declared
     kind = spec["type"]
     if kind is bool:
         return st.toggle(label, key=key, help=help_, disabled=disabled)

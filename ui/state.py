@@ -18,11 +18,14 @@ import torch
 
 from core.config import from_params, to_params
 from core.datasets import Split, make_split
+from core.i18n import language
 from core.image_data import ImageSplit, datasets_dir, load_images
 from core.runs import RunStore, default_path, open_store
+from ui import lang
 
 C = TypeVar("C")
 TORCH_THREADS = 1  # one server serves every session: tiny nets run best on one thread each
+PAGE_KEYS = (lang.URL_KEY,)  # URL keys of the page itself, not of a config: never parsed, always kept
 
 
 @st.cache_resource
@@ -32,8 +35,16 @@ def _set_threads() -> int:
 
 
 def setup() -> None:
-    """Once per process: a small fixed torch thread count (shared by all sessions)."""
+    """The first line of every page, before any text: this run's language (and its picker at the
+    top of the sidebar); once per process, a small fixed torch thread count (shared by all sessions)."""
+    lang.setup_language()
     _set_threads()
+
+
+def _url_config() -> dict[str, str]:
+    """The URL's parameters that belong to the config (the last value of a repeated key)."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k not in PAGE_KEYS}
+    return {k: v[-1] if v else "" for k, v in params.items()}
 
 
 def widget_key(prefix: str, name: str) -> str:
@@ -48,8 +59,7 @@ def sync_from_url(cls: type[C], prefix: str) -> list[str]:
     With no parameters at all (the page opened from the sidebar), the session's last config
     for this lab is restored instead of the defaults.
     """
-    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    params = {k: v[-1] if v else "" for k, v in params.items()}
+    params = _url_config()
     seen = st.session_state.get(f"{prefix}._url")
     widgets_alive = all(widget_key(prefix, n) in st.session_state for n in cls.__dataclass_fields__)
     if params == seen and widgets_alive:
@@ -71,18 +81,20 @@ def read_config(cls: type[C], prefix: str) -> C:
 def publish(cfg: Any, prefix: str) -> dict[str, str]:
     """Write the config to the URL (only when it changed) and remember it for this session."""
     params = to_params(cfg)
-    current = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    current = _url_config()
     if current != params:
         if current == st.session_state.get(f"{prefix}._url"):
             st.session_state[f"{prefix}._notices"] = []  # the user has moved on from a bad link
-        st.query_params.from_dict(params)
+        kept = {k: st.query_params[k] for k in PAGE_KEYS if k in st.query_params}
+        st.query_params.from_dict({**params, **kept})
     st.session_state[f"{prefix}._url"] = params
     st.session_state[f"{prefix}._last"] = params
     return params
 
 
 def share_link(page: str, params: dict[str, str]) -> str:
-    """An absolute link to this page with the config, when the server's URL is known."""
+    """An absolute link to this page with the config and the language shown, when the server's URL
+    is known."""
     base = ""
     try:
         url = st.context.url
@@ -91,7 +103,7 @@ def share_link(page: str, params: dict[str, str]) -> str:
     if url:
         parts = urlsplit(url)
         base = f"{parts.scheme}://{parts.netloc}"
-    return f"{base}/{page}?{urlencode(params)}"
+    return f"{base}/{page}?{urlencode({**params, lang.URL_KEY: language()})}"
 
 
 @st.cache_resource(max_entries=32)
