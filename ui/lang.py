@@ -58,7 +58,7 @@ def language_picker() -> str:
     """한국어 / English at the top of the sidebar, showing this run's language; returns it."""
     st.session_state[PICKER] = language()  # follows the URL and the other pages, not a stale widget
     st.sidebar.radio(
-        "🌐 언어 · Language",  # in both languages on purpose: findable whatever is shown now
+        ":material/translate: 언어 · Language",  # in both languages on purpose: findable whatever is shown
         list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key=PICKER,
