@@ -189,3 +189,28 @@ def test_language_is_per_thread_and_english_by_default():
     assert language() == "en" and _("Show code") == "Show code"  # this thread is untouched
     assert set_language("xx") == "en"  # an unknown code gives English
     assert _("") == ""  # not the catalog's header
+
+
+def _calls(node: ast.AST, test) -> bool:
+    return any(isinstance(n, ast.Call) and test(n.func) for n in ast.walk(node))
+
+
+def _is_setup(func: ast.AST) -> bool:
+    return (
+        isinstance(func, ast.Attribute) and func.attr == "setup" and getattr(func.value, "id", "") == "state"
+    )
+
+
+def _is_text(func: ast.AST) -> bool:
+    return isinstance(func, ast.Name) and func.id in ("_", "ngettext")
+
+
+@pytest.mark.parametrize("page", ["dashboard.py", *sorted(p.name for p in (ROOT / "pages").glob("*.py"))])
+def test_every_page_sets_the_language_before_its_first_text(page):
+    """`state.setup()` (the run's language) comes before the first _() of the page, its title's."""
+    path = ROOT / page if page == "dashboard.py" else ROOT / "pages" / page
+    body = ast.parse(path.read_text()).body
+    setup = next((i for i, stmt in enumerate(body) if _calls(stmt, _is_setup)), None)
+    assert setup is not None, f"{page} never calls state.setup()"
+    text = next((i for i, stmt in enumerate(body) if _calls(stmt, _is_text)), len(body))
+    assert setup < text, f"{page}: move `state.setup()` above line {body[text].lineno}, its first text"
