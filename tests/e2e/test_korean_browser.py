@@ -39,8 +39,9 @@ def _query(page) -> dict[str, list[str]]:
 def test_a_korean_browser_gets_the_home_page_in_korean(server, korean_browser):
     page = korean_browser
     page.goto(server)  # no lang in the link: the browser's language decides
-    _settled(page)
     page.get_by_role("heading", name="딥러닝 실습실").wait_for(timeout=60_000)
+    page.get_by_role("link", name="MLP 실습에서 열기").nth(5).wait_for(timeout=60_000)  # the run's end
+    _settled(page)
     assert page.title() == "딥러닝 실습실"
     assert page.get_by_text("실험으로 시작하기").is_visible()
     assert page.get_by_role("link", name="MLP 실습에서 열기").count() == 6
@@ -55,8 +56,9 @@ def test_a_korean_browser_gets_the_home_page_in_korean(server, korean_browser):
 def test_a_korean_share_link_opens_the_lab_page_in_korean_and_the_picker_switches(server, page):
     page.set_viewport_size({"width": 1400, "height": 3000})
     page.goto(f"{server}/Activations?activation=tanh&x=3&compare=relu&lang=ko")  # an English browser
-    _settled(page)
+    page.get_by_role("link", name="linear, 은닉층 10개로 학습하기").wait_for(timeout=60_000)  # the page's end
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    _settled(page)
     assert page.title() == "활성화 함수"
     assert page.get_by_text("tanh: 함수와 그 미분").count() == 1
     alerts = " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
