@@ -6,7 +6,13 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint format bench shots clean
+.PHONY: run test lint format bench shots clean messages
+
+# Translations (README "Languages"): the English text is in the code, wrapped in _() / N_() /
+# ngettext(); each language's catalog is locales/<lang>/LC_MESSAGES/messages.po, compiled in memory
+# by the app itself (core/i18n.py), so there is no compile step and no .mo file to keep.
+POT      := locales/messages.pot
+KEYWORDS := --no-default-keywords -k _ -k N_ -k ngettext:1,2
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +44,15 @@ bench: $(VENV)/.dev
 
 shots: $(VENV)/.dev
 	$(PY) ../shared/tools/shoot.py screenshots
+
+# Extract every wrapped string into the template, merge it into each catalog (new strings come in
+# untranslated, changed ones marked fuzzy: both shown in English until translated and reviewed),
+# then say which strings still need a translation.
+messages: $(VENV)/.dev
+	$(VENV)/bin/pybabel extract -F babel.cfg $(KEYWORDS) --add-location=file --no-wrap --sort-by-file \
+		--project="deep-learning lab" --copyright-holder="deep-learning lab" -o $(POT) .
+	$(VENV)/bin/pybabel update -i $(POT) -d locales -D messages --no-wrap --ignore-pot-creation-date --ignore-obsolete
+	$(PY) -m pytest -q tests/core/test_i18n_catalog.py
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache .ruff_cache

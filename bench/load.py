@@ -66,8 +66,21 @@ class Peak(threading.Thread):
 
 def serve(port: int, folder: str, watcher: str | None) -> subprocess.Popen:
     env = {**os.environ, "LAB_DATA_DIR": folder, "LAB_RUNS_DB": f"{folder}/runs.sqlite"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     if watcher:
         cmd += ["--server.fileWatcherType", watcher]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -142,8 +155,10 @@ def baseline_cpu(runs: int = 3) -> float:
 def main() -> None:
     a = argparse.ArgumentParser()
     a.add_argument("--n", type=int, nargs="+", default=[1, 8, 30])
-    a.add_argument("--watcher", choices=("none", "auto", "poll"), help="override the served config's watcher")
-    a.add_argument("--sequential", type=int, default=20, help="visitors one after another, for memory (0: skip)")
+    a.add_argument("--watcher", choices=("none", "auto", "poll"), help="override the config's file watcher")
+    a.add_argument(
+        "--sequential", type=int, default=20, help="visitors one after another, for memory (0: skip)"
+    )
     a.add_argument("--timeout", type=float, default=240.0)
     a.add_argument("--port", type=int, default=8599)
     args = a.parse_args()
@@ -155,7 +170,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         try:
             asyncio.run(one_visitor(base, args.timeout))  # warm-up: the server's first imports
-            print(f"server started; file watcher: {args.watcher or 'as configured'}; RSS {rss_mb(server.pid):.0f} MB")
+            watcher = args.watcher or "as configured"
+            print(f"server started; file watcher: {watcher}; RSS {rss_mb(server.pid):.0f} MB")
             last_p95 = None
             for n in args.n:
                 peak = Peak(server.pid)
@@ -171,10 +187,11 @@ def main() -> None:
                 errors = [e for r in results for e in r[2]]
                 finished = len(dones)
                 print(
-                    f"N={n:>3}: first chart p50 {p(firsts, .5):.2f} s p95 {p(firsts, .95):.2f} s max "
-                    f"{max(firsts):.2f} s | finished {finished}/{n}, p50 {p(dones, .5):.2f} s p95 {p(dones, .95):.2f} s"
-                    f" | errors {len(errors)} | server CPU per run {cpu:.2f} s = {cpu / base_cpu:.2f}x the training"
-                    f" | peak RSS {peak.peak:.0f} MB | driver CPU per visitor {driver:.3f} s"
+                    f"N={n:>3}: first chart p50 {p(firsts, 0.5):.2f} s p95 {p(firsts, 0.95):.2f} s "
+                    f"max {max(firsts):.2f} s | finished {finished}/{n}, p50 {p(dones, 0.5):.2f} s "
+                    f"p95 {p(dones, 0.95):.2f} s | errors {len(errors)} | server CPU per run {cpu:.2f} s "
+                    f"= {cpu / base_cpu:.2f}x the training | peak RSS {peak.peak:.0f} MB | driver CPU "
+                    f"per visitor {driver:.3f} s"
                 )
                 for e in errors[:3]:
                     print("   error:", e)
@@ -185,8 +202,9 @@ def main() -> None:
                     asyncio.run(one_visitor(base, args.timeout))
                     rss.append(rss_mb(server.pid))
                 print(
-                    f"{args.sequential} visitors one after another, each training once: RSS {rss[0]:.0f} MB after "
-                    f"the first, {rss[-1]:.0f} MB after the last ({rss[-1] - rss[0]:+.0f} MB; target within 50)"
+                    f"{args.sequential} visitors one after another, each training once: RSS "
+                    f"{rss[0]:.0f} MB after the first, {rss[-1]:.0f} MB after the last "
+                    f"({rss[-1] - rss[0]:+.0f} MB; target within 50)"
                 )
                 print(f"rss_growth_mb={rss[-1] - rss[0]:.0f}")
             print(f"load_p95_first_chart_s={last_p95:.2f}")

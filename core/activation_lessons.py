@@ -226,7 +226,9 @@ def peak(name: str) -> Peak:
     """The derivative's maximum (the registry's max_grad) and where it is attained."""
     value = ACTIVATIONS[name].max_grad
     if name in PEAKS:
-        return Peak(value, **{**PEAKS[name], "where": _(PEAKS[name]["where"])})
+        known = PEAKS[name]
+        where = known["where"]  # marked with N_() above; a literal inside _() would be extracted too
+        return Peak(value, **{**known, "where": _(where)})
     # An activation added to the registry without a hand-worked entry: locate it on a grid.
     x = np.linspace(-WINDOW, WINDOW, int(2 * WINDOW / GRID_STEP) + 1)
     at = float(x[np.argmax(_df(name, x))])

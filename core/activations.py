@@ -99,7 +99,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "rectifier",
             1.0,
             math.sqrt(2),
-            r"x \text{ if } x>0 \text{ else } e^x - 1",
+            r"\begin{cases}x & x>0\\e^x - 1 & x\le 0\end{cases}",
         ),
         Activation(
             "gelu",

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from core.activations import ACTIVATIONS
 from core.datasets import DATASETS
-from core.i18n import N_
+from core.i18n import N_, _
 
 C = TypeVar("C")
 
@@ -39,10 +39,12 @@ def parse_channels(text: str) -> str:
     parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
     parts = [p for p in parts if p]
     if len(parts) > 4:
-        raise ConfigError(f"channels: {text!r} lists {len(parts)} layers; at most 4")
+        raise ConfigError(_("channels: {text!r} lists {n} layers; at most 4").format(text=text, n=len(parts)))
     for p in parts:
         if not p.isdigit() or not 1 <= int(p) <= MAX_CHANNELS:
-            raise ConfigError(f"channels: {p!r} is not a whole number from 1 to {MAX_CHANNELS}")
+            raise ConfigError(
+                _("channels: {p!r} is not a whole number from 1 to {max}").format(p=p, max=MAX_CHANNELS)
+            )
     return ",".join(str(int(p)) for p in parts)
 
 
@@ -51,7 +53,7 @@ def parse_padding(text: str) -> str:
     t = str(text).strip().lower()
     if t == "same" or (t.isdigit() and int(t) <= 3):
         return t if t == "same" else str(int(t))
-    raise ConfigError(f"padding: {text!r} is not 'same' or a whole number from 0 to 3")
+    raise ConfigError(_("padding: {text!r} is not 'same' or a whole number from 0 to 3").format(text=text))
 
 
 def _f(default: Any, label: str, help: str, **rules: Any) -> Any:
@@ -206,7 +208,7 @@ def parse_value(cls: type, name: str, raw: Any) -> Any:
     """Parse and check one field from text (or a native value); raise ConfigError with a reason."""
     specs = field_specs(cls)
     if name not in specs:
-        raise ConfigError(f"{name}: unknown parameter")
+        raise ConfigError(_("{name}: unknown parameter").format(name=name))
     spec = specs[name]
     kind = spec["type"]
     text = str(raw).strip()
@@ -217,22 +219,30 @@ def parse_value(cls: type, name: str, raw: Any) -> Any:
             return True
         if text.lower() in FALSE:
             return False
-        raise ConfigError(f"{name}: {text!r} is not true or false")
+        raise ConfigError(_("{name}: {text!r} is not true or false").format(name=name, text=text))
     if kind is str and "parse" in spec:
         return spec["parse"](text)
     if kind is str:
         if text not in spec["choices"]:
-            raise ConfigError(f"{name}: {text!r} is not one of {', '.join(spec['choices'])}")
+            choices = ", ".join(spec["choices"])
+            raise ConfigError(
+                _("{name}: {text!r} is not one of {choices}").format(name=name, text=text, choices=choices)
+            )
         return text
     try:
         value = kind(text) if kind is float else _parse_int(text)
     except ValueError:
-        raise ConfigError(f"{name}: {text!r} is not a{'n integer' if kind is int else ' number'}") from None
+        rule = (
+            _("{name}: {text!r} is not an integer") if kind is int else _("{name}: {text!r} is not a number")
+        )
+        raise ConfigError(rule.format(name=name, text=text)) from None
     if kind is float and not math.isfinite(value):
-        raise ConfigError(f"{name}: {text!r} is not a finite number")
+        raise ConfigError(_("{name}: {text!r} is not a finite number").format(name=name, text=text))
     lo, hi = spec.get("min"), spec.get("max")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ConfigError(f"{name}: {text} is outside {lo:g} to {hi:g}")
+        raise ConfigError(
+            _("{name}: {text} is outside {lo:g} to {hi:g}").format(name=name, text=text, lo=lo, hi=hi)
+        )
     return value
 
 
@@ -271,12 +281,13 @@ def from_params(cls: type[C], params: dict[str, Any]) -> tuple[C, list[str]]:
         if isinstance(raw, list):  # repeated URL key: the last one wins, as in browsers' forms
             raw = raw[-1] if raw else ""
         if key not in specs:
-            notices.append(f"{key}: unknown parameter, ignored")
+            notices.append(_("{key}: unknown parameter, ignored").format(key=key))
             continue
         try:
             values[key] = parse_value(cls, key, raw)
         except ConfigError as err:
-            notices.append(f"{err}; using the default {format_value(specs[key]['default'])}")
+            default = format_value(specs[key]["default"])
+            notices.append(_("{reason}; using the default {default}").format(reason=err, default=default))
     return cls(**values), notices
 
 

@@ -6,8 +6,8 @@ from core.history import EVENTS
 from core.i18n import _
 from ui import history_charts, history_view, state
 
+state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("History"), page_icon="📜", layout="wide")
-state.setup()
 
 # 1. Lesson ------------------------------------------------------------------------------
 st.title(_("From switches to deep learning: a short history"))

@@ -9,8 +9,8 @@ from ui import backprop_views, neuron_views, state, step_charts
 from ui import neuron_charts as nc
 from ui.code import show_code
 
+state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Neuron"), page_icon="🧠", layout="wide")
-state.setup()
 DEPTH = 20
 BEST = depth_lessons.slope("sigmoid", 0.0)  # sigmoid's largest slope, 1/4 at z = 0
 

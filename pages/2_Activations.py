@@ -11,8 +11,8 @@ from ui import activation_charts, activation_views, state
 from ui.code import show_code
 from ui.controls import field_widget
 
+state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Activations"), page_icon="📈", layout="wide")
-state.setup()
 PREFIX = "act"
 SIGMOID_BEST = depth_lessons.slope("sigmoid", 0.0)  # 1/4: sigmoid's largest slope, at z = 0
 

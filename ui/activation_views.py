@@ -36,7 +36,9 @@ def facts(name: str, x: float, regions: list[Region], peak: Peak, other: str | N
     ALERT.get(kind, st.error)(sentence)
     st.markdown(_("**Where the slope is small.** {text}").format(text=words.regions_sentence(name, regions)))
     best = _("Largest slope") if peak.attained else _("Slope's upper bound")
-    st.markdown(f"**{best}.** f' = {peak.value:.4g} {peak.where}.")
+    st.markdown(
+        _("**{best}.** f' = {value:.4g} {where}.").format(best=best, value=peak.value, where=peak.where)
+    )
     if other:
         ofx, odfx = lessons.read_off(other, x)
         st.caption(

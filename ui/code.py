@@ -16,7 +16,8 @@ def source_of(obj: object, title: str = "") -> str:
         return head + inspect.getsource(obj)
     except (TypeError, OSError):
         name = f"{getattr(obj, '__module__', None) or 'torch'}.{getattr(obj, '__name__', repr(obj))}"
-        return f"{head}# {name}: {_('a built-in torch function')}\n"
+        what = _("a built-in torch function")  # outside the f-string, where extraction sees it
+        return f"{head}# {name}: {what}\n"
 
 
 def show_code(*objs: object, note: str = "", titles: tuple[str, ...] = ()) -> None:

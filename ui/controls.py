@@ -35,7 +35,8 @@ INIT_LABELS = {
 }
 LABELS = {
     "dataset": lambda v: f"{v}: {_(DATASETS[v].blurb)}" if v in DATASETS else _(IMAGE_LABELS.get(v, v)),
-    "activation": lambda v: f"{v} (max f' = {ACTIVATIONS[v].max_grad:g})",
+    "activation": lambda v: _("{name} (max f' = {value:g})").format(name=v, value=ACTIVATIONS[v].max_grad),
+    "compare": lambda v: _("none") if v == "none" else LABELS["activation"](v),
     "init": lambda v: _(INIT_LABELS[v]),
 }
 
@@ -43,7 +44,8 @@ LABELS = {
 def field_widget(cls: type, prefix: str, name: str, disabled: bool = False) -> Any:
     """One widget for one config field, chosen from its type and domain."""
     spec = field_specs(cls)[name]
-    key, label, help_ = widget_key(prefix, name), _(spec["label"]), _(spec["help"])
+    key = widget_key(prefix, name)
+    label, help_ = (_(spec[part]) for part in ("label", "help"))  # marked with N_() where declared
     kind = spec["type"]
     if kind is bool:
         return st.toggle(label, key=key, help=help_, disabled=disabled)

@@ -93,7 +93,7 @@ def neuron_latex(x: list[float], w: list[float], b: float, out: NeuronOutput, ac
     f = ACTIVATIONS[activation].formula
     return (
         rf"z = \sum_i w_i x_i + b = {terms} + {num(b)} = {plain(out.z, 4)}"
-        rf"\qquad a = f(z) = f({plain(out.z, 4)}) = {plain(out.a, 4)}\quad\text{{with }} f(x) = {f}"
+        rf"\qquad a = f(z) = f({plain(out.z, 4)}) = {plain(out.a, 4)},\quad f(x) = {f}"
     )
 
 

@@ -21,13 +21,15 @@ from core.admission import Admission
 from core.config import from_params, from_stored, to_params
 from core.datasets import Split, make_split
 from core.hosting import Settings, settings
-from core.i18n import _
+from core.i18n import _, language
 from core.image_data import ImageSplit, load_images
 from core.paths import datasets_dir, runs_db
 from core.store import RunStore, ScopedStore, open_store
+from ui import lang
 
 C = TypeVar("C")
 TORCH_THREADS = 1  # one server serves every session: tiny nets run best on one thread each
+PAGE_KEYS = (lang.URL_KEY,)  # URL keys of the page itself, not of a config: never parsed, always kept
 
 
 @st.cache_resource
@@ -43,8 +45,17 @@ def _once_per_process() -> int:
 
 
 def setup() -> None:
-    """Once per process: a small fixed torch thread count (shared by all sessions), torch warmed up."""
+    """The first line of every page, before any text: this run's language (and its picker at the
+    top of the sidebar); once per process, a small fixed torch thread count (shared by all
+    sessions) and torch warmed up."""
+    lang.setup_language()
     _once_per_process()
+
+
+def _url_config() -> dict[str, str]:
+    """The URL's parameters that belong to the config (the last value of a repeated key)."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k not in PAGE_KEYS}
+    return {k: v[-1] if v else "" for k, v in params.items()}
 
 
 def widget_key(prefix: str, name: str) -> str:
@@ -59,8 +70,7 @@ def sync_from_url(cls: type[C], prefix: str) -> list[str]:
     With no parameters at all (the page opened from the sidebar), the session's last config
     for this lab is restored instead of the defaults.
     """
-    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    params = {k: v[-1] if v else "" for k, v in params.items()}
+    params = _url_config()
     seen = st.session_state.get(f"{prefix}._url")
     widgets_alive = all(widget_key(prefix, n) in st.session_state for n in cls.__dataclass_fields__)
     if params == seen and widgets_alive:
@@ -82,25 +92,26 @@ def read_config(cls: type[C], prefix: str) -> C:
 def publish(cfg: Any, prefix: str) -> dict[str, str]:
     """Write the config to the URL (only when it changed) and remember it for this session."""
     params = to_params(cfg)
-    current = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    current = _url_config()
     if current != params:
         if current == st.session_state.get(f"{prefix}._url"):
             st.session_state[f"{prefix}._notices"] = []  # the user has moved on from a bad link
-        st.query_params.from_dict(params)
+        kept = {k: st.query_params[k] for k in PAGE_KEYS if k in st.query_params}
+        st.query_params.from_dict({**params, **kept})
     st.session_state[f"{prefix}._url"] = params
     st.session_state[f"{prefix}._last"] = params
     return params
 
 
 def share_link(page: str, params: dict[str, str]) -> str:
-    """An absolute link to this page with the config, when the server's URL is known (a page
-    served to a browser); a relative one otherwise (AppTest has no URL)."""
+    """An absolute link to this page with the config and the language shown, when the server's URL
+    is known (a page served to a browser); a relative one otherwise (AppTest has no URL)."""
     url = st.context.url
     base = ""
     if url:
         parts = urlsplit(url)
         base = f"{parts.scheme}://{parts.netloc}"
-    return f"{base}/{page}?{urlencode(params)}"
+    return f"{base}/{page}?{urlencode({**params, lang.URL_KEY: language()})}"
 
 
 @st.cache_resource(max_entries=32)

@@ -119,7 +119,7 @@ def browser(server):
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")  # English pages
     pg = ctx.new_page()
     yield pg
     ctx.close()
