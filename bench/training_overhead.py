@@ -47,9 +47,13 @@ def time_to_first_redraw(cfg: MLPConfig) -> tuple[float, float]:
     """Seconds from Train to the first epoch's charts built and serialised as the page sends
     them (data, model, epoch 1, findings, five figures to JSON), and the whole run's seconds.
     This is the server's share; the browser's drawing comes on top."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
     from core.insights import gradient_finding, overfit_finding
     from core.training import History
-    from ui import charts
+    from ui import training_charts as charts
+    from ui.mlp_charts import decision_figure
 
     first = {}
     start = time.perf_counter()
@@ -63,11 +67,11 @@ def time_to_first_redraw(cfg: MLPConfig) -> tuple[float, float]:
                 charts.loss_figure(history, overfit_finding(history)),
                 charts.grad_heatmap_figure(history),
                 charts.grad_lines_figure(history),
-                charts.decision_figure(history, split),
+                decision_figure(history, split),
                 charts.activation_figure(history),
             ]
-            for fig in figures:
-                fig.to_json()
+            for fig in figures:  # what st.plotly_chart does with them (ui/plot.py)
+                pio.to_json(go.Figure(fig, _validate=False).to_dict(), validate=False)
             first["t"] = time.perf_counter() - start
 
     train(cfg, split=split, on_epoch=on_epoch, history=history)

@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from core.activations import ACTIVATIONS
 from core.config import CNNConfig
+from core.i18n import _
 from core.models import Block, SeededDropout, init_linear, resolve_init
 
 POOL = 2  # pooling window and stride: 2x2, halves height and width
@@ -87,12 +88,18 @@ def architecture(cfg: CNNConfig, shape: tuple[int, int, int], n_classes: int = 1
     problems: list[str] = []
     chans = cfg.channel_list[: cfg.conv_layers] if cfg.conv_layers == 0 else cfg.channel_list
     if cfg.conv_layers and cfg.channels.strip() and not chans:
-        problems.append(f"Channels '{cfg.channels}' is not a list of whole numbers such as 8,16.")
-    elif len(chans) != cfg.conv_layers:
-        hint = ",".join(str(8 * 2**i) for i in range(cfg.conv_layers)) or "an empty list"
         problems.append(
-            f"{cfg.conv_layers} conv layers need {cfg.conv_layers} channel counts, but channels "
-            f"lists {len(chans)} ({cfg.channels or 'none'}): give one per layer, e.g. {hint}."
+            _("Channels '{channels}' is not a list of whole numbers such as 8,16.").format(
+                channels=cfg.channels
+            )
+        )
+    elif len(chans) != cfg.conv_layers:
+        hint = ",".join(str(8 * 2**i) for i in range(cfg.conv_layers)) or _("an empty list")
+        problems.append(
+            _(
+                "{n} conv layers need {n} channel counts, but channels lists {m} ({channels}): give one "
+                "per layer, e.g. {hint}."
+            ).format(n=cfg.conv_layers, m=len(chans), channels=cfg.channels or _("none"), hint=hint)
         )
     rows: list[LayerRow] = []
     c, h, w = shape
@@ -101,27 +108,34 @@ def architecture(cfg: CNNConfig, shape: tuple[int, int, int], n_classes: int = 1
     for i, c_out in enumerate(chans[: cfg.conv_layers] if not problems else [], start=1):
         n_in = _units((c, h, w))
         if min(h, w) + 2 * p < k:
+            n = min(h, w)
             problems.append(
-                f"conv{i}: its input is {h}x{w}; with padding {p} on each side that is "
-                f"{min(h, w) + 2 * p} pixels, narrower than the {k}x{k} kernel: "
-                f"floor(({min(h, w)} + 2·{p} − {k}) / {s}) + 1 = {out_size(min(h, w), k, s, p)}. "
-                "Use fewer conv layers, a smaller kernel, more padding or no pooling."
+                _(
+                    "conv{i}: its input is {h}x{w}; with padding {p} on each side that is {padded} pixels, "
+                    "narrower than the {k}x{k} kernel: floor(({n} + 2·{p} − {k}) / {s}) + 1 = {out}. "
+                    "Use fewer conv layers, a smaller kernel, more padding or no pooling."
+                ).format(i=i, h=h, w=w, p=p, padded=n + 2 * p, k=k, n=n, s=s, out=out_size(n, k, s, p))
             )
             break
         h, w = out_size(h, k, s, p), out_size(w, k, s, p)
         rf, jump = rf + (k - 1) * jump, jump * s
         params = c * c_out * k * k + (2 * c_out if cfg.batch_norm else c_out)  # weights + bias or BN
-        kind = f"Conv2d {k}x{k}, stride {s}, pad {p}" + (" + BatchNorm" if cfg.batch_norm else "")
+        kind = _("Conv2d {k}x{k}, stride {s}, pad {p}").format(k=k, s=s, p=p) + (
+            " + BatchNorm" if cfg.batch_norm else ""
+        )
         rows.append(
             LayerRow(f"conv{i}", kind, (c_out, h, w), params, rf, n_in * c_out * h * w + c_out * h * w)
         )
         c = c_out
         if cfg.pool != "none":
             if min(h, w) < POOL:
+                n = min(h, w)
                 problems.append(
-                    f"pool after conv{i}: a {h}x{w} map cannot be pooled {POOL}x{POOL}: "
-                    f"floor(({min(h, w)} − {POOL}) / {POOL}) + 1 = {out_size(min(h, w), POOL, POOL, 0)}. "
-                    "Use fewer conv layers, stride 1, or no pooling."
+                    _(
+                        "pool after conv{i}: a {h}x{w} map cannot be pooled {q}x{q}: "
+                        "floor(({n} − {q}) / {q}) + 1 = {out}. Use fewer conv layers, stride 1, "
+                        "or no pooling."
+                    ).format(i=i, h=h, w=w, q=POOL, n=n, out=out_size(n, POOL, POOL, 0))
                 )
                 break
             h, w = out_size(h, POOL, POOL, 0), out_size(w, POOL, POOL, 0)
@@ -130,13 +144,14 @@ def architecture(cfg: CNNConfig, shape: tuple[int, int, int], n_classes: int = 1
                 LayerRow(f"conv{i} pool", f"{cfg.pool.capitalize()}Pool {POOL}x{POOL}", (c, h, w), 0, rf, 0)
             )
     if cfg.batch_norm and cfg.batch_size < 2:
-        problems.append("Batch norm needs at least 2 images per batch: raise the batch size.")
+        problems.append(_("Batch norm needs at least 2 images per batch: raise the batch size."))
     if problems:
         return Architecture(rows, problems)
     units = _units((c, h, w))
     rows.append(LayerRow("flatten", "Flatten", (units,), 0, None, 0))
     if cfg.dropout > 0 and not cfg.dense_width:
-        rows.append(LayerRow("drop", f"Dropout p={cfg.dropout:g} (training only)", (units,), 0, None, 0))
+        kind = _("Dropout p={p:g} (training only)").format(p=cfg.dropout)
+        rows.append(LayerRow("drop", kind, (units,), 0, None, 0))
     if cfg.dense_width:
         n = units * cfg.dense_width + cfg.dense_width
         rows.append(LayerRow("dense1", f"Linear {units} → {cfg.dense_width}", (cfg.dense_width,), n, None, n))

@@ -15,6 +15,8 @@ import torch
 from PIL import Image, ImageFilter
 from torch import Tensor, nn
 
+from core.i18n import _
+
 EVAL_CHUNK = 1024  # images per forward pass
 WORK = 64  # px on the long side at which an uploaded object's strokes are measured
 # Share of the object's box that is ink: about 0.3 in MNIST, more in the 8x8 digits, whose strokes
@@ -116,20 +118,20 @@ def prepare_upload(
         side = min(img.size)
         left, top = (img.width - side) // 2, (img.height - side) // 2
         img = img.crop((left, top, left + side, top + side)).resize((w, h), Image.Resampling.LANCZOS)
-        steps.append(f"centre-cropped to {side}x{side} and resized to {w}x{h}")
+        steps.append(_("centre-cropped to {side}x{side} and resized to {w}x{h}").format(side=side, w=w, h=h))
         x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255).permute(2, 0, 1)
         return x.contiguous(), steps
     gray = np.asarray(img.convert("L"), dtype=np.float32) / 255  # (H, W) in [0, 1]
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if dark_background and border.mean() > gray.mean():
         gray = 1 - gray
-        steps.append("inverted (the training images are light on a dark background)")
+        steps.append(_("inverted (the training images are light on a dark background)"))
     lo, hi = np.percentile(gray, 1), gray.max()
     gray = np.clip((gray - lo) / (hi - lo), 0, 1) if hi - lo > 1e-3 else np.zeros_like(gray)
     ys, xs = np.nonzero(gray > 0.25)
     if len(ys):
         gray = gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-        steps.append(f"cropped to the object ({gray.shape[1]}x{gray.shape[0]} pixels)")
+        steps.append(_("cropped to the object ({w}x{h} pixels)").format(w=gray.shape[1], h=gray.shape[0]))
     # Work at 64 px on the long side: pen strokes on a photo are far thinner, relative to the
     # digit, than the training images' strokes (about a tenth of the height); thicken them.
     scale = WORK / max(gray.shape)
@@ -140,7 +142,8 @@ def prepare_upload(
     while len(ys) and (np.asarray(work) > 127).mean() < ink and grown < 8:
         work, grown = work.filter(ImageFilter.MaxFilter(3)), grown + 1
     if grown:
-        steps.append(f"strokes thickened by {grown} pixel(s) at {WORK} px to match the training images")
+        text = _("strokes thickened by {n} pixel(s) at {work} px to match the training images")
+        steps.append(text.format(n=grown, work=WORK))
     gray = np.asarray(work, dtype=np.float32) / 255
     small = _mass_centred(gray, h, w, steps) if h >= 16 else _filled(gray, h, w, steps)
     x = torch.from_numpy(small)[None]
@@ -174,9 +177,10 @@ def _mass_centred(gray: np.ndarray, h: int, w: int, steps: list[str]) -> np.ndar
     left = int(np.clip(round(w / 2 - cx), 0, w - gw))
     out = np.zeros((h, w), np.float32)
     out[top : top + gh, left : left + gw] = small
-    steps.append(
-        f"fitted in {inner}x{inner}, centre of mass moved to the centre of {w}x{h}, brightest pixel set to 1"
+    text = _(
+        "fitted in {inner}x{inner}, centre of mass moved to the centre of {w}x{h}, brightest pixel set to 1"
     )
+    steps.append(text.format(inner=inner, w=w, h=h))
     return out
 
 
@@ -186,5 +190,7 @@ def _filled(gray: np.ndarray, h: int, w: int, steps: list[str]) -> np.ndarray:
     canvas = np.zeros((side, side), np.float32)
     top, left = (side - gray.shape[0]) // 2, (side - gray.shape[1]) // 2
     canvas[top : top + gray.shape[0], left : left + gray.shape[1]] = gray
-    steps.append(f"centred on a square it fills, averaged down to {w}x{h}, brightest pixel set to 1")
+    steps.append(
+        _("centred on a square it fills, averaged down to {w}x{h}, brightest pixel set to 1").format(w=w, h=h)
+    )
     return _peak_to_one(_resized(canvas, (w, h)))

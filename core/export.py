@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from core.i18n import _
+
 SCALARS = ("train_loss", "val_loss", "train_acc", "val_acc")
 STATUSES = ("running", "finished", "stopped", "diverged")
 
@@ -120,13 +122,13 @@ def validate_export(data: Any) -> list[dict]:
     elif isinstance(data, dict) and "epochs" in data:
         runs = [data]
     else:
-        raise ImportRejected("not a run export: expected an object with 'runs' (or one run)")
+        raise ImportRejected(_("not a run export: expected an object with 'runs' (or one run)"))
     if not isinstance(runs, list) or not runs:
-        raise ImportRejected("'runs' must be a non-empty list")
+        raise ImportRejected(_("'runs' must be a non-empty list"))
     for i, run in enumerate(runs):
-        where = f"run {i + 1}"
+        where = _("run {n}").format(n=i + 1)
         if not isinstance(run, dict):
-            raise ImportRejected(f"{where}: not an object")
+            raise ImportRejected(_("{where}: not an object").format(where=where))
         for key, kind in (
             ("lab", str),
             ("config", dict),
@@ -136,45 +138,69 @@ def validate_export(data: Any) -> list[dict]:
             ("status", str),
         ):
             if not isinstance(run.get(key), kind):
-                raise ImportRejected(f"{where}: '{key}' missing or not a {kind.__name__}")
+                raise ImportRejected(
+                    _("{where}: '{key}' missing or not a {kind}").format(
+                        where=where, key=key, kind=kind.__name__
+                    )
+                )
         if run["status"] not in STATUSES:
-            raise ImportRejected(f"{where}: unknown status {run['status']!r}")
+            raise ImportRejected(
+                _("{where}: unknown status {status!r}").format(where=where, status=run["status"])
+            )
         if not all(isinstance(n, str) for n in run["layers"]):
-            raise ImportRejected(f"{where}: 'layers' must be a list of names")
+            raise ImportRejected(_("{where}: 'layers' must be a list of names").format(where=where))
         for key in ("name", "group", "message", "created"):
             if key in run and not isinstance(run[key], str):
-                raise ImportRejected(f"{where}: '{key}' must be text")
+                raise ImportRejected(_("{where}: '{key}' must be text").format(where=where, key=key))
         if "tags" in run and not (
             isinstance(run["tags"], list) and all(isinstance(t, str) for t in run["tags"])
         ):
-            raise ImportRejected(f"{where}: 'tags' must be a list of text")
+            raise ImportRejected(_("{where}: 'tags' must be a list of text").format(where=where))
         if "seconds" in run and not _finite(run["seconds"]):
-            raise ImportRejected(f"{where}: 'seconds' is not a finite number")
+            raise ImportRejected(_("{where}: 'seconds' is not a finite number").format(where=where))
         numbers = [e.get("epoch") if isinstance(e, dict) else None for e in run["epochs"]]
         if len(set(map(repr, numbers))) != len(numbers):
-            raise ImportRejected(f"{where}: epoch numbers repeat")
+            raise ImportRejected(_("{where}: epoch numbers repeat").format(where=where))
         n = len(run["epochs"])
         if "derived" in run and not isinstance(run["derived"], dict):
-            raise ImportRejected(f"{where}: 'derived' must be an object")
+            raise ImportRejected(_("{where}: 'derived' must be an object").format(where=where))
         if "grad_rms" in run and not isinstance(run["grad_rms"], dict):
-            raise ImportRejected(f"{where}: 'grad_rms' must be an object")
+            raise ImportRejected(_("{where}: 'grad_rms' must be an object").format(where=where))
         for key in ("grad_norm", "grad_rms"):
             if key == "grad_rms" and not run.get("grad_rms"):
                 continue  # exports from before grad_rms existed
             for name in run["layers"]:
                 series = run[key].get(name)
                 if not isinstance(series, list) or len(series) != n:
-                    raise ImportRejected(f"{where}: {key}[{name!r}] must list one value per epoch")
+                    raise ImportRejected(
+                        _("{where}: {key}[{name!r}] must list one value per epoch").format(
+                            where=where, key=key, name=name
+                        )
+                    )
                 if not all(_finite(v) for v in series):
-                    raise ImportRejected(f"{where}: {key}[{name!r}] has a non-number")
+                    raise ImportRejected(
+                        _("{where}: {key}[{name!r}] has a non-number").format(where=where, key=key, name=name)
+                    )
         for j, e in enumerate(run["epochs"]):
             if not isinstance(e, dict) or type(e.get("epoch")) is not int or not 1 <= e["epoch"] < 2**63:
-                raise ImportRejected(f"{where}, epoch {j + 1}: missing a whole 'epoch' number from 1")
+                raise ImportRejected(
+                    _("{where}, epoch {n}: missing a whole 'epoch' number from 1").format(
+                        where=where, n=j + 1
+                    )
+                )
             if "seconds" in e and e["seconds"] is not None and not _finite(e["seconds"]):
-                raise ImportRejected(f"{where}, epoch {e['epoch']}: 'seconds' is not a finite number")
+                raise ImportRejected(
+                    _("{where}, epoch {n}: 'seconds' is not a finite number").format(
+                        where=where, n=e["epoch"]
+                    )
+                )
             for k in SCALARS:
                 if not _finite(e.get(k)):
-                    raise ImportRejected(f"{where}, epoch {e['epoch']}: '{k}' is not a finite number")
+                    raise ImportRejected(
+                        _("{where}, epoch {n}: '{k}' is not a finite number").format(
+                            where=where, n=e["epoch"], k=k
+                        )
+                    )
     return runs
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.i18n import N_, _
 from core.image_files import FOLDERS as _FOLDERS
 from core.image_files import TITLES as _TITLES
 from core.image_files import (
@@ -74,27 +75,27 @@ IMAGE_DATASETS: dict[str, ImageDataSet] = {
     d.name: d
     for d in (
         ImageDataSet("digits", (1, 8, 8), 10, _DIGITS,
-                     "8x8 handwritten digits bundled with scikit-learn: 1,797 images, works offline.",
+                     N_("8x8 handwritten digits bundled with scikit-learn: 1,797 images, works offline."),
                      True, (0.3053,), (0.3760,)),
         ImageDataSet("mnist", (1, 28, 28), 10, _DIGITS,
-                     "28x28 handwritten digits: 60,000 training images (one download, about 12 MB).",
+                     N_("28x28 handwritten digits: 60,000 training images (one download, about 12 MB)."),
                      False, (0.1307,), (0.3081,)),
         ImageDataSet("fashion_mnist", (1, 28, 28), 10,
-                     ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
-                     "28x28 pictures of clothes: MNIST's size, harder to tell apart (one download, 30 MB).",
+                     (N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+                      N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot")),
+                     N_("28x28 pictures of clothes: MNIST's size, harder to tell apart (download 30 MB)."),
                      False, (0.2860,), (0.3530,)),
         ImageDataSet("cifar10", (3, 32, 32), 10,
-                     ("airplane", "automobile", "bird", "cat", "deer",
-                      "dog", "frog", "horse", "ship", "truck"),
-                     "32x32 colour photos of 10 kinds of object: 50,000 training images (download 163 MiB).",
+                     (N_("airplane"), N_("automobile"), N_("bird"), N_("cat"), N_("deer"),
+                      N_("dog"), N_("frog"), N_("horse"), N_("ship"), N_("truck")),
+                     N_("32x32 colour photos of 10 kinds of object: 50,000 images (download 163 MiB)."),
                      False, (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
     )
 }  # fmt: skip
 _NEEDED = {
-    "mnist": "train-images-idx3-ubyte and train-labels-idx1-ubyte (.gz or not)",
-    "fashion_mnist": "train-images-idx3-ubyte and train-labels-idx1-ubyte (.gz or not)",
-    "cifar10": "data_batch_1 ... data_batch_5 (from cifar-10-python.tar.gz)",
+    "mnist": N_("train-images-idx3-ubyte and train-labels-idx1-ubyte (.gz or not)"),
+    "fashion_mnist": N_("train-images-idx3-ubyte and train-labels-idx1-ubyte (.gz or not)"),
+    "cifar10": N_("data_batch_1 ... data_batch_5 (from cifar-10-python.tar.gz)"),
 }
 _LOCKS = {name: threading.Lock() for name in _FOLDERS}  # one download per set at a time, per process
 
@@ -165,29 +166,35 @@ def _load_pool(name: str, root: Path, download: bool, report: Progress) -> tuple
     title, folder = _TITLES[name], root / _FOLDERS[name]
     where = folder if name == "cifar10" else folder / "raw"
     files = _NEEDED[name]
-    why = "downloads are off"
+    why = _("downloads are off")
     if _find(name, root) is None and download:
         try:
             with _LOCKS[name]:
                 if _find(name, root) is None:  # another session may have fetched it meanwhile
                     (_download_cifar if name == "cifar10" else _download_idx)(name, root, report)
         except (OSError, ValueError, EOFError, tarfile.TarError, zlib.error) as e:  # network, md5, archive
-            why = f"the download failed ({type(e).__name__}: {str(e)[:300]})"
+            why = _("the download failed ({error})").format(error=f"{type(e).__name__}: {str(e)[:300]}")
     if (found := _find(name, root)) is None:
         raise _Unavailable(
-            f"{title} is not in {where} and {why}. Put {files} there (or set the {ENV_VAR} environment "
-            f"variable to a folder holding {where.relative_to(root)}), then reload. "
-            "Using the 8x8 digits instead."
+            _(
+                "{title} is not in {where} and {why}. Put {files} there (or set the {env} environment "
+                "variable to a folder holding {sub}), then reload. Using the 8x8 digits instead."
+            ).format(
+                title=title, where=where, why=why, files=_(files), env=ENV_VAR, sub=where.relative_to(root)
+            )
         )
     split, paths = found
     try:
         x, y = _decode(name, paths, tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in paths))
     except (DamagedFile, OSError) as e:  # a bad file, not a bug: anything else propagates
         raise _Unavailable(
-            f"{title} in {where} could not be read ({type(e).__name__}: {str(e)[:300]}). Delete or replace "
-            f"the damaged files (a deleted set downloads again). Using the 8x8 digits instead."
+            _(
+                "{title} in {where} could not be read ({error}). Delete or replace the damaged files (a "
+                "deleted set downloads again). Using the 8x8 digits instead."
+            ).format(title=title, where=where, error=f"{type(e).__name__}: {str(e)[:300]}")
         ) from None
-    return x, y, f"{folder} ({'train split' if split == 'train' else 'test split: only its files are there'})"
+    which = _("train split") if split == "train" else _("test split: only its files are there")
+    return x, y, f"{folder} ({which})"
 
 
 def _split_indices(y: np.ndarray, n_train: int, n_val: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -228,7 +235,7 @@ def load_images(
             notices.append(str(e))
             spec = IMAGE_DATASETS["digits"]
     if spec.embedded:
-        (x, y), scale, source = _digits_pool(), 16, "scikit-learn load_digits (embedded)"
+        (x, y), scale, source = _digits_pool(), 16, _("scikit-learn load_digits (embedded)")
     # val_fraction is the share of train + val held out: n_val / (n_train + n_val) = f
     n_train = int(n_train)
     n_val = max(1, round(n_train * val_fraction / (1 - val_fraction)))  # at least 1: val accuracy exists
@@ -237,8 +244,10 @@ def load_images(
         n_val = max(1, round(len(y) * val_fraction))
         n_train = len(y) - n_val
         notices.append(
-            f"{_TITLES[spec.name]} has {len(y):,} images, fewer than the {asked} asked for: "
-            f"training on {n_train:,} and validating on {n_val:,}."
+            _(
+                "{title} has {n:,} images, fewer than the {asked} asked for: training on {n_train:,} and "
+                "validating on {n_val:,}."
+            ).format(title=_TITLES[spec.name], n=len(y), asked=asked, n_train=n_train, n_val=n_val)
         )
     tr, va = _split_indices(y, n_train, n_val, seed)
     prep = lambda idx: normalize(torch.from_numpy(x[idx]).float().div_(scale), spec.name)  # [0, 1] first

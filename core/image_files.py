@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.i18n import _
+
 TIMEOUT_S = 10.0  # per connect / per read: an offline machine fails in seconds, not minutes
 Progress = Callable[[str, float], None]
 FOLDERS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "cifar-10-batches-py"}
@@ -136,7 +138,7 @@ def _download_idx(name: str, root: Path, report: Progress) -> None:
     n = len(cls.resources)
     for i, (filename, md5) in enumerate(cls.resources):
         gz, out = raw / filename, raw / filename.removesuffix(".gz")
-        label = f"Downloading {TITLES[name]}: {filename}"
+        label = _("Downloading {title}: {file}").format(title=TITLES[name], file=filename)
         if not gz.is_file():
             urls = [m + filename for m in cls.mirrors]
             _fetch(urls, gz, md5, lambda f, i=i, label=label: report(label, (i + f) / n))
@@ -154,8 +156,8 @@ def _download_cifar(name: str, root: Path, report: Progress) -> None:
     root.mkdir(parents=True, exist_ok=True)
     tgz = root / CIFAR10.filename
     if not tgz.is_file():
-        _fetch([CIFAR10.url], tgz, CIFAR10.tgz_md5, lambda f: report("Downloading CIFAR-10 (163 MiB)", f))
-    report("Unpacking CIFAR-10", 1.0)
+        _fetch([CIFAR10.url], tgz, CIFAR10.tgz_md5, lambda f: report(_("Downloading CIFAR-10 (163 MiB)"), f))
+    report(_("Unpacking CIFAR-10"), 1.0)
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=".unpack-"))
     try:
         with tarfile.open(tgz, "r:gz") as tar:

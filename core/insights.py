@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.i18n import _
 from core.training import History
 
 # Thresholds of the gradient verdict; the sentences below quote them, so they change together.
@@ -52,54 +53,53 @@ def gradient_finding(history: History, epoch_index: int = -1) -> GradientFinding
     largest = max(values.values())
     ratio = first / last if last else (math.inf if first > 0 else 0.0)
     epoch = record.get("epoch", len(history.epochs))
-    per = "per weight" if measure == "grad_rms" else "in norm"
+    per = _("per weight") if measure == "grad_rms" else _("in norm")
+    about = power_of_ten(ratio)
 
     def finding(verdict: str, sentence: str) -> GradientFinding:
         return GradientFinding(ratio, verdict, sentence, measure, largest)
 
     if history.status == "diverged" and epoch_index in (-1, len(history.epochs) - 1):
-        return finding(
-            "exploding",
-            f"Diverged: the loss became infinite or NaN after epoch {epoch}, when the largest layer "
-            f"gradient was {largest:.2g} {per}. The gradients blew up: try a learning rate 10x "
-            "smaller, batch norm or a smaller init.",
+        text = _(
+            "Diverged: the loss became infinite or NaN after epoch {epoch}, when the largest layer "
+            "gradient was {largest:.2g} {per}. The gradients blew up: try a learning rate 10x "
+            "smaller, batch norm or a smaller init."
         )
+        return finding("exploding", text.format(epoch=epoch, largest=largest, per=per))
     if not math.isfinite(largest) or largest > EXPLODING_RMS:
-        return finding(
-            "exploding",
-            f"Exploding gradients: a layer's gradient is {largest:.2g} {per}, above "
-            f"{EXPLODING_RMS:g}; steps this large throw the weights about. Try a smaller learning "
-            "rate, a smaller init or batch norm.",
+        text = _(
+            "Exploding gradients: a layer's gradient is {largest:.2g} {per}, above {limit:g}; steps "
+            "this large throw the weights about. Try a smaller learning rate, a smaller init or batch norm."
         )
+        return finding("exploding", text.format(largest=largest, per=per, limit=EXPLODING_RMS))
     if last == 0:
         verdict = "vanishing" if first == 0 else "growing"
-        return finding(verdict, "The last layer received no gradient at all.")
-    about = power_of_ten(ratio)
+        return finding(verdict, _("The last layer received no gradient at all."))
     if ratio < VANISHING:
-        return finding(
-            "vanishing",
-            f"Vanishing gradients: the first layer gets about {about} of the last layer's gradient "
-            f"{per} (below 1e-3), so the early layers barely learn. Try ReLU with He init, fewer "
-            "layers, batch norm or residual connections.",
+        text = _(
+            "Vanishing gradients: the first layer gets about {about} of the last layer's gradient "
+            "{per} (below 1e-3), so the early layers barely learn. Try ReLU with He init, fewer "
+            "layers, batch norm or residual connections."
         )
+        return finding("vanishing", text.format(about=about, per=per))
     if ratio < WEAK:
-        return finding(
-            "weak",
-            f"Weakening gradients: the first layer gets about {about} of the last layer's gradient "
-            f"{per} (between 1e-3 and 0.1). Early layers learn slower than late ones.",
+        text = _(
+            "Weakening gradients: the first layer gets about {about} of the last layer's gradient "
+            "{per} (between 1e-3 and 0.1). Early layers learn slower than late ones."
         )
+        return finding("weak", text.format(about=about, per=per))
     if ratio <= EVEN:
-        return finding(
-            "healthy",
-            f"Even gradient flow: the first layer gets {ratio:.2g}x the last layer's gradient {per}, "
-            "within a factor of 10 either way, so every layer learns at a similar pace.",
+        text = _(
+            "Even gradient flow: the first layer gets {ratio:.2g}x the last layer's gradient {per}, "
+            "within a factor of 10 either way, so every layer learns at a similar pace."
         )
-    return finding(
-        "growing",
-        f"Growing toward the input: the first layer gets about {about} times the last layer's "
-        f"gradient {per} (more than 10x). Watch for exploding gradients: a smaller learning rate "
-        "or batch norm evens them out.",
+        return finding("healthy", text.format(ratio=ratio, per=per))
+    text = _(
+        "Growing toward the input: the first layer gets about {about} times the last layer's "
+        "gradient {per} (more than 10x). Watch for exploding gradients: a smaller learning rate "
+        "or batch norm evens them out."
     )
+    return finding("growing", text.format(about=about, per=per))
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,13 @@ def overfit_finding(
         min_after = max(3, len(val) // 10)
     over = after >= min_after and val[-1] > val[i] * (1 + rise) and tr[-1] < tr[i]
     if over:
-        text = (
-            f"Overfitting: validation loss was lowest at epoch {best} ({val[i]:.3f}) and has "
-            f"risen to {val[-1]:.3f} since, while training loss kept falling "
-            f"({tr[i]:.3f} -> {tr[-1]:.3f}). The net is memorising the training points. "
-            "Stop at that epoch, add dropout or weight decay, or use more data."
-        )
+        text = _(
+            "Overfitting: validation loss was lowest at epoch {best} ({low:.3f}) and has risen to "
+            "{now:.3f} since, while training loss kept falling ({tr_then:.3f} -> {tr_now:.3f}). The "
+            "net is memorising the training points. Stop at that epoch, add dropout or weight "
+            "decay, or use more data."
+        ).format(best=best, low=val[i], now=val[-1], tr_then=tr[i], tr_now=tr[-1])
     else:
-        text = f"Validation loss is lowest at epoch {best} ({val[i]:.3f}); no clear overfitting yet."
+        text = _("Validation loss is lowest at epoch {best} ({low:.3f}); no clear overfitting yet.")
+        text = text.format(best=best, low=val[i])
     return OverfitFinding(best, val[i], over, text)

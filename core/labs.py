@@ -15,6 +15,7 @@ from torch import nn
 
 from core.config import CNNConfig, MLPConfig
 from core.datasets import make_split
+from core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,9 @@ def _mlp_problems(cfg: MLPConfig, shape: tuple[int, ...] | None = None) -> list[
     out = []
     n_train = cfg.n_samples - max(1, round(cfg.n_samples * cfg.val_fraction))
     if cfg.batch_norm and cfg.batch_size < 2:
-        out.append("Batch norm needs at least 2 points per batch: raise the batch size.")
+        out.append(_("Batch norm needs at least 2 points per batch: raise the batch size."))
     if n_train < 2:
-        out.append("Fewer than 2 training points: add points or lower the validation fraction.")
+        out.append(_("Fewer than 2 training points: add points or lower the validation fraction."))
     return out
 
 

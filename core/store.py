@@ -25,6 +25,7 @@ from typing import Any
 
 from core.config import DERIVED
 from core.export import SCALARS, ImportRejected, validate_export
+from core.i18n import _
 from core.paths import runs_db
 
 SCHEMA_VERSION = 2
@@ -352,7 +353,7 @@ class RunStore:
         try:
             return self._insert_runs(runs, owner, suffix)
         except (sqlite3.Error, TypeError, ValueError, OverflowError) as err:  # rolled back
-            raise ImportRejected(f"the data could not be stored ({err})") from err
+            raise ImportRejected(_("the data could not be stored ({err})").format(err=err)) from err
 
     def _insert_runs(self, runs: list[dict], owner: str, suffix: str) -> list[int]:
         ids = []
@@ -511,10 +512,10 @@ def open_store(path: str | Path | None = None) -> tuple[RunStore, str | None]:
         store._write("DELETE FROM runs WHERE id = -1")  # changes nothing, but needs write access
         return store, None
     except (StoreError, sqlite3.Error, OSError) as err:
-        return RunStore(":memory:"), (
-            f"The run store {path} cannot be used ({err}). Runs are kept in memory for this "
-            "session only; set LAB_RUNS_DB to a writable file to keep them."
-        )
+        return RunStore(":memory:"), _(
+            "The run store {path} cannot be used ({err}). Runs are kept in memory for this session "
+            "only; set LAB_RUNS_DB to a writable file to keep them."
+        ).format(path=path, err=err)
 
 
 def _mine(owner: str | None) -> str:

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.datasets import Split
+from core.i18n import _
 from core.labs import lab_of
 from core.models import SeededDropout, resolve_init, weight_layers
 from core.probes import ActivationProbe, GradNorms, layer_histograms
@@ -185,7 +186,8 @@ def train(
 
     for epoch in range(1, cfg.epochs + 1):
         if should_stop is not None and should_stop():
-            history.status, history.message = "stopped", f"Stopped by the user after {epoch - 1} epochs."
+            history.status = "stopped"
+            history.message = _("Stopped by the user after {n} epochs.").format(n=epoch - 1)
             break
         if switch:
             model.train()
@@ -210,11 +212,10 @@ def train(
             map(math.isfinite, [record["train_loss"], record["val_loss"], *record["grad_norm"].values()])
         ):
             history.status = "diverged"
-            history.message = (
-                f"The loss became infinite or NaN in epoch {epoch}; the "
-                f"{epoch - 1} epochs before it are kept. Try a learning rate "
-                "10x smaller, batch norm, or a smaller init."
-            )
+            history.message = _(
+                "The loss became infinite or NaN in epoch {epoch}; the {kept} epochs before it are "
+                "kept. Try a learning rate 10x smaller, batch norm, or a smaller init."
+            ).format(epoch=epoch, kept=epoch - 1)
             break
         record["hist"] = layer_histograms(layers)
         record["epoch"] = epoch

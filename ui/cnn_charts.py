@@ -63,10 +63,14 @@ def filters_figure(weights: Tensor) -> go.Figure:
     w = weights.numpy()
     c_out, c_in, k, _k = w.shape
     if c_in == 1:
-        tiles, labels = w[:, 0], [f"ch {i}" for i in range(c_out)]
+        tiles, labels = w[:, 0], [_("ch {i}").format(i=i) for i in range(c_out)]
     else:
         tiles = w.reshape(c_out * c_in, k, k)
-        labels = [f"ch {i} {'RGB'[j] if c_in == 3 else j}" for i in range(c_out) for j in range(c_in)]
+        labels = [
+            _("ch {i}").format(i=i) + f" {'RGB'[j] if c_in == 3 else j}"
+            for i in range(c_out)
+            for j in range(c_in)
+        ]
     return mosaic_figure(
         tiles,
         _("conv1: {n} filters of {c}x{k}x{k} (light = positive weight)").format(n=c_out, c=c_in, k=k),

@@ -28,6 +28,11 @@ STAGES = {  # what each stage's output is called
 }
 
 
+def classes(split: ImageSplit) -> list[str]:
+    """The data set's class names in the page's language (digits stay digits)."""
+    return [_(name) for name in split.class_names]
+
+
 def stage_label(layer: str, stage: str) -> str:
     """'conv1: activation maps (...)': the name of one stage's output."""
     return _(STAGES[stage]).format(layer=layer)
@@ -120,11 +125,11 @@ def feature_maps(history: History, split: ImageSplit) -> None:
     x = split.x_val[i]
     probs = cnn_inspect.predict(history.model, x.unsqueeze(0))[0]
     left, right = st.columns([1, 3])
-    true = split.class_names[int(split.y_val[i])]
+    true = classes(split)[int(split.y_val[i])]
     left.plotly_chart(
         cnn_charts.image_figure(_show01(split, x), _("true: {label}").format(label=true)), width="stretch"
     )
-    right.plotly_chart(cnn_charts.probabilities_figure(probs, split.class_names), width="stretch")
+    right.plotly_chart(cnn_charts.probabilities_figure(probs, classes(split)), width="stretch")
     maps = cnn_inspect.feature_maps(history.model, x)
     stages = [stage_label(m.layer, m.stage) for m in maps]
     picked = st.multiselect(_("Stages"), stages, default=stages, key=f"{PREFIX}.fm_stages.{id(history)}")
@@ -158,7 +163,7 @@ def mistakes(history: History, split: ImageSplit) -> None:
     probs = val_probabilities(history, split)
     pred = probs.argmax(1)
     matrix = cnn_inspect.confusion_matrix(split.y_val, pred, split.n_classes)
-    st.plotly_chart(cnn_charts.confusion_figure(matrix, split.class_names), width="stretch")
+    st.plotly_chart(cnn_charts.confusion_figure(matrix, classes(split)), width="stretch")
     wrong = cnn_inspect.misclassified(probs, split.y_val)
     n_wrong = int((pred != split.y_val).sum())
     st.markdown(
@@ -173,7 +178,7 @@ def mistakes(history: History, split: ImageSplit) -> None:
             arr = (img.permute(1, 2, 0).numpy() * 255).astype(np.uint8)
             arr = arr[:, :, 0] if arr.shape[2] == 1 else arr
             cols[k % 8].image(
-                arr, width=72, caption=f"#{idx}: {split.class_names[t]} → {split.class_names[p]} ({conf:.0%})"
+                arr, width=72, caption=f"#{idx}: {classes(split)[t]} → {classes(split)[p]} ({conf:.0%})"
             )
     show_code(cnn_inspect.confusion_matrix, cnn_inspect.misclassified)
 
@@ -203,9 +208,9 @@ def upload(history: History, split: ImageSplit) -> None:
     left, mid, right = st.columns([1, 1, 2])
     left.image(loaded.rgb, caption=f"{loaded.name} ({loaded.original_size[0]}x{loaded.original_size[1]})")
     mid.plotly_chart(cnn_charts.image_figure(x01, _("what the net sees")), width="stretch")
-    right.plotly_chart(cnn_charts.probabilities_figure(probs, split.class_names), width="stretch")
+    right.plotly_chart(cnn_charts.probabilities_figure(probs, classes(split)), width="stretch")
     st.success(
-        _("Prediction: **{label}** ({p:.0%})").format(label=split.class_names[best], p=float(probs[best]))
+        _("Prediction: **{label}** ({p:.0%})").format(label=classes(split)[best], p=float(probs[best]))
     )
     if hasattr(history.model, "conv1"):
         for m in cnn_inspect.feature_maps(history.model, x):
