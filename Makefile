@@ -6,7 +6,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint format bench shots clean messages
+
+.PHONY: run dev test lint format bench shots clean messages
 
 # Translations (README "Languages"): the English text is in the code, wrapped in _() / N_() /
 # ngettext(); each language's catalog is locales/<lang>/LC_MESSAGES/messages.po, compiled in memory
@@ -25,6 +26,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+# While editing the code: reload on save, watching the project but not .venv or the data folder.
+dev: $(VENV)/.runtime
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.fileWatcherType auto \
+		--server.runOnSave true --server.folderWatchBlacklist .venv
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check .

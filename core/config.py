@@ -126,7 +126,10 @@ class CNNConfig:
         2, N_("Conv layers"), N_("convolution blocks; 0 gives a dense net on the pixels"), min=0, max=4
     )
     channels: str = _f(
-        "8,16", "Channels", "output channels of each conv layer, comma-separated", parse=parse_channels
+        "8,16",
+        N_("Channels"),
+        N_("output channels of each conv layer, comma-separated"),
+        parse=parse_channels,
     )
     kernel_size: int = _f(3, N_("Kernel size"), N_("each conv filter is k x k pixels"), min=1, max=7)
     stride: int = _f(1, N_("Stride"), N_("pixels the filter moves between outputs"), min=1, max=3)
@@ -286,7 +289,7 @@ def from_params(cls: type[C], params: dict[str, Any]) -> tuple[C, list[str]]:
         try:
             values[key] = parse_value(cls, key, raw)
         except ConfigError as err:
-            default = format_value(specs[key]["default"])
+            default = format_value(specs[key]["default"]) or _("(empty)")
             notices.append(_("{reason}; using the default {default}").format(reason=err, default=default))
     return cls(**values), notices
 

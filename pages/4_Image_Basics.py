@@ -9,8 +9,8 @@ from ui.image_common import PREFIX
 from ui.image_fields import fields_map
 from ui.image_input import image_picker
 
+state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Image basics"), page_icon="🖼️", layout="wide")
-state.setup()
 
 # 1. Lesson ------------------------------------------------------------------------------
 st.title(_("Image basics"))

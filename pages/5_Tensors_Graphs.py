@@ -6,8 +6,8 @@ import streamlit as st
 from core.i18n import _
 from ui import graph_views, state, tensor_views, tf_views
 
+state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Tensors & graphs"), page_icon="🧮", layout="wide")
-state.setup()
 
 st.title(_("Tensors & graphs"))
 st.markdown(

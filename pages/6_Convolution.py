@@ -8,8 +8,8 @@ from core.i18n import _
 from ui import conv_sections as sections
 from ui import conv_state, state
 
+state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Convolution"), page_icon="🔲", layout="wide")
-state.setup()
 
 # 1. Lesson ---------------------------------------------------------------------------------
 st.title(_("Convolution"))
@@ -24,9 +24,7 @@ st.markdown(
         "Every deep-learning library calls it convolution, and so do we.)"
     )
 )
-for notice in state.sync_from_url(ConvView, conv_state.PREFIX):
-    if notice.endswith("using the default "):  # the empty default of `weights`: say what it means
-        notice += _("(none: the named kernel)")
+for notice in state.sync_from_url(ConvView, conv_state.PREFIX):  # an empty `weights`: the named kernel
     st.warning(_("This link had a bad value. {notice}.").format(notice=notice), icon="⚠️")
 
 # 2. The image -------------------------------------------------------------------------------

@@ -112,7 +112,8 @@ def confusion_figure(matrix: Tensor, class_names: tuple[str, ...]) -> go.Figure:
         go.Heatmap(
             z=rates, x=list(class_names), y=list(class_names), text=m, texttemplate="%{text}",
             colorscale="Blues", zmin=0, zmax=1, colorbar=dict(title=_("share of row")),
-            hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>",
+            hovertemplate=_("true {y}, predicted {x}: {n} images").format(y="%{y}", x="%{x}", n="%{text}")
+            + "<extra></extra>",
         )
     )  # fmt: skip
     fig.update_yaxes(autorange="reversed", title=_("true class"), type="category")

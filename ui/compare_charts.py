@@ -67,7 +67,7 @@ def curves_figure(
                     legendgroup=str(run.get("id")),
                 )
             )
-    label = "loss (cross-entropy)" if metric == "loss" else "accuracy"
+    label = _("loss (cross-entropy)") if metric == "loss" else _("accuracy")
     fig.update_yaxes(title=label, type="log" if log_y else "linear")
     fig.update_layout(**{**LAYOUT, "height": 380, "legend": dict(orientation="v")}, xaxis_title=_("epoch"))
     return fig

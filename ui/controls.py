@@ -41,11 +41,22 @@ LABELS = {
 }
 
 
+def label_of(spec: dict) -> str:
+    """A config field's label in the page's language (marked with N_() where it is declared)."""
+    text = spec["label"]  # a variable: the extractor takes only literals inside _()
+    return _(text)
+
+
+def help_of(spec: dict) -> str:
+    """A config field's help line in the page's language."""
+    text = spec["help"]
+    return _(text)
+
+
 def field_widget(cls: type, prefix: str, name: str, disabled: bool = False) -> Any:
     """One widget for one config field, chosen from its type and domain."""
     spec = field_specs(cls)[name]
-    key = widget_key(prefix, name)
-    label, help_ = (_(spec[part]) for part in ("label", "help"))  # marked with N_() where declared
+    key, label, help_ = widget_key(prefix, name), label_of(spec), help_of(spec)
     kind = spec["type"]
     if kind is bool:
         return st.toggle(label, key=key, help=help_, disabled=disabled)
@@ -113,7 +124,7 @@ def cnn_controls(prefix: str = "cnn") -> CNNConfig:
         for name in ("conv_layers", "channels", "kernel_size", "stride"):
             field_widget(CNNConfig, prefix, name)
         spec = field_specs(CNNConfig)["padding"]
-        st.selectbox(_(spec["label"]), PADDINGS, key=widget_key(prefix, "padding"), help=_(spec["help"]))
+        st.selectbox(label_of(spec), PADDINGS, key=widget_key(prefix, "padding"), help=help_of(spec))
         for name in ("pool", "activation", "init", "batch_norm"):
             field_widget(CNNConfig, prefix, name)
     with opt:

@@ -18,6 +18,7 @@ from core.i18n import _
 from core.kernels import KERNELS, KernelError, parse_kernel, rows_text
 from ui import conv_charts as charts
 from ui import state
+from ui.controls import label_of
 
 PREFIX = "conv"
 OWN, TYPED, SEEN = "conv._own", "conv._typed", "conv._seen"
@@ -114,7 +115,7 @@ def cell_inputs(names: tuple[str, str], shape: tuple[int, int]) -> tuple[int, in
     for name, n, col in zip(names, shape, st.columns(2)):
         st.session_state[key(name)] = min(int(st.session_state[key(name)]), n - 1)
         label = _("{label} (0 to {last})").format(
-            label=_(ConvView.__dataclass_fields__[name].metadata["label"]), last=n - 1
+            label=label_of(ConvView.__dataclass_fields__[name].metadata), last=n - 1
         )
         picked.append(int(col.number_input(label, 0, n - 1, step=1, key=key(name))))
     return picked[0], picked[1]

@@ -22,7 +22,7 @@ from core.config import field_specs
 from core.i18n import _
 from core.image_lessons import ImageBasicsView
 from ui import image_charts as charts
-from ui.controls import field_widget
+from ui.controls import field_widget, help_of, label_of
 from ui.state import widget_key
 
 PREFIX = "img"  # the widgets' session-state keys are img.<field>
@@ -68,7 +68,7 @@ def slider(name: str, step: float) -> float:
     spec = field_specs(ImageBasicsView)[name]
     key = widget_key(PREFIX, name)
     return st.slider(
-        _(spec["label"]), float(spec["min"]), float(spec["max"]), step=step, key=key, help=_(spec["help"])
+        label_of(spec), float(spec["min"]), float(spec["max"]), step=step, key=key, help=help_of(spec)
     )
 
 

@@ -8,6 +8,7 @@ bad values fall back to their defaults and the reasons are kept as notices for t
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import asdict
 from pathlib import Path
@@ -25,7 +26,7 @@ from core.i18n import _, language
 from core.image_data import ImageSplit, load_images
 from core.paths import datasets_dir, runs_db
 from core.store import RunStore, ScopedStore, open_store
-from ui import lang
+from ui import lang, nav
 
 C = TypeVar("C")
 TORCH_THREADS = 1  # one server serves every session: tiny nets run best on one thread each
@@ -49,6 +50,7 @@ def setup() -> None:
     top of the sidebar); once per process, a small fixed torch thread count (shared by all
     sessions) and torch warmed up."""
     lang.setup_language()
+    nav.sidebar_nav()
     _once_per_process()
 
 
@@ -160,8 +162,12 @@ def run_store() -> tuple[RunStore | ScopedStore, str | None]:
 
 @st.cache_resource
 def hosting() -> Settings:
-    """The host's settings (environment), read once per server."""
-    return settings()
+    """The host's settings, read once per server: the environment, and on Streamlit Community
+    Cloud the app's Secrets box (its root-level LAB_ keys), where a host sets them there."""
+    env = dict(os.environ)
+    if st.secrets.load_if_toml_exists():
+        env.update({k: str(v) for k, v in st.secrets.items() if k.startswith("LAB_")})
+    return settings(env)
 
 
 @st.cache_resource

@@ -48,6 +48,14 @@ LESSONS = {
         "from layer to layer: that scale is the gradient flow, one layer at a time."
     ),
 }
+
+
+def lesson(name: str) -> str:
+    """One of the LESSONS, in the page's language."""
+    text = LESSONS[name]  # a variable: the extractor takes only literals inside _()
+    return _(text)
+
+
 VERDICT_STYLE = {"vanishing": "error", "exploding": "error", "weak": "warning", "growing": "warning"}
 
 
@@ -81,7 +89,7 @@ def make_slots(
     status = st.empty()
     st.subheader(_("Loss and accuracy"))
     overfit, loss = st.empty(), st.empty()
-    st.caption(_(LESSONS["loss"]))
+    st.caption(lesson("loss"))
     show_code(training.train, insights.overfit_finding)
     st.subheader(grad_title)
     grad_text = st.empty()
@@ -95,12 +103,12 @@ def make_slots(
     )
     left, right = st.columns(2)
     heatmap, lines = left.empty(), right.empty()
-    st.caption(" ".join(filter(None, [_(LESSONS["grad"]), _(LESSONS["measure"]), grad_note])))
+    st.caption(" ".join(filter(None, [lesson("grad"), lesson("measure"), grad_note])))
     show_code(probes.GradNorms, insights.gradient_finding)
     extra = lab_views() if lab_views is not None else []
     st.subheader(_("Activations per layer"))
     act = st.empty()
-    st.caption(" ".join(filter(None, [_(LESSONS["act"]), act_note])))
+    st.caption(" ".join(filter(None, [lesson("act"), act_note])))
     show_code(probes.activation_stats)
     return Slots(status, overfit, loss, grad_text, heatmap, lines, act, measure or "grad_rms", extra)
 
@@ -173,5 +181,5 @@ def distributions(history: History, prefix: str) -> None:
     if chosen:
         figure = charts.distribution_figure(history, epochs.index(epoch), chosen)
         chart(st, figure, key=f"{prefix}.dist_chart")
-    st.caption(_(LESSONS["dist"]))
+    st.caption(lesson("dist"))
     show_code(probes.histograms)
