@@ -97,7 +97,7 @@ def architecture(cfg: CNNConfig, shape: tuple[int, int, int], n_classes: int = 1
         hint = ",".join(str(8 * 2**i) for i in range(cfg.conv_layers)) or _("an empty list")
         problems.append(
             _(
-                "{n} conv layers need {n} channel counts, but channels lists {m} ({channels}): give one "
+                "{n} conv layers need {n} channel counts, but `channels` lists {m} ({channels}): give one "
                 "per layer, e.g. {hint}."
             ).format(n=cfg.conv_layers, m=len(chans), channels=cfg.channels or _("none"), hint=hint)
         )

@@ -74,14 +74,14 @@ def rank_examples() -> list[Example]:
             1,
             N_("vector"),
             torch.tensor([0.5, -1.2, 3.0, 0.0]),
-            ("features",),
+            (N_("features"),),
             N_("a list of numbers: one data point's features, or a layer's biases"),
         ),
         Example(
             2,
             N_("matrix"),
             torch.arange(12.0).reshape(3, 4) / 4,
-            ("rows", "columns"),
+            (N_("rows"), N_("columns")),
             N_("a table: a Linear layer's weights (out x in), or a batch of N points x features"),
         ),
         Example(

@@ -127,7 +127,7 @@ def grad_grid_figure(runs: list[dict], cols: int = 3) -> go.Figure:
                 zmax=hi,
                 colorscale="Viridis",
                 showscale=i == 0,
-                colorbar=dict(title="|grad|", tickvals=vals, ticktext=text),
+                colorbar=dict(title=_("|grad|"), tickvals=vals, ticktext=text),
                 hovertemplate=_("{layer}, epoch {epoch}: 10^{value}").format(
                     layer="%{y}", epoch="%{x}", value="%{z:.2f}"
                 )

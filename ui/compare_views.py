@@ -15,7 +15,7 @@ from core.compare import COMPARISONS, run_plan
 from core.config import MLPConfig, from_stored, to_params
 from core.export import ImportRejected
 from core.hosting import over_limits
-from core.i18n import _
+from core.i18n import N_, _
 from core.labs import LABS
 from core.paths import export_dir
 from core.store import RunStore, ScopedStore
@@ -23,6 +23,17 @@ from ui import compare_charts, live_run, state
 from ui.code import show_code
 
 SELECTED, ACTIVE = "cmp.selected", "cmp.active_run"
+STATUSES = {  # a run's status (a stored key) as the page says it
+    "finished": N_("finished"),
+    "stopped": N_("stopped"),
+    "diverged": N_("diverged"),
+    "running": N_("running"),
+}
+
+
+def status_label(status: str) -> str:
+    """A stored status in the page's language."""
+    return _(STATUSES.get(status, status))
 
 
 @st.cache_resource
@@ -123,7 +134,7 @@ def runs_table(store: RunStore | ScopedStore) -> list[dict]:
     acts = c2.multiselect(
         _("Activation"), sorted({str(r["config"].get("activation")) for r in runs}), key="cmp.f_act"
     )
-    stats = c3.multiselect(_("Status"), ["finished", "stopped", "diverged", "running"], key="cmp.f_status")
+    stats = c3.multiselect(_("Status"), list(STATUSES), format_func=status_label, key="cmp.f_status")
     since = c4.date_input(_("Since"), value=None, key="cmp.f_since")
     runs = [
         r
@@ -145,7 +156,7 @@ def runs_table(store: RunStore | ScopedStore) -> list[dict]:
                 "name": r["name"],
                 "created": r["created"][:19].replace("T", " "),
                 "lab": r["lab"],
-                "status": r["status"],
+                "status": status_label(r["status"]),
                 "activation": r["config"].get("activation"),
                 "depth": r["config"].get("depth"),
                 "epochs": r["n_epochs"],
@@ -174,7 +185,7 @@ def runs_table(store: RunStore | ScopedStore) -> list[dict]:
 def pick_runs(runs: list[dict]) -> list[int]:
     """The multiselect of runs to compare; defaults to the last comparison's runs."""
     ids = [r["id"] for r in runs]
-    names = {r["id"]: f"#{r['id']} {r['name']} ({r['status']})" for r in runs}
+    names = {r["id"]: f"#{r['id']} {r['name']} ({status_label(r['status'])})" for r in runs}
     keep = [i for i in st.session_state.get(SELECTED, []) if i in ids]
     if "cmp.pick" not in st.session_state or st.session_state.get("cmp.pick_default") != keep:
         st.session_state["cmp.pick"] = keep  # a new comparison selects its own runs

@@ -41,6 +41,12 @@ LABELS = {
 }
 
 
+def choice_label(value: object) -> str:
+    """An option as the page shows it: the value itself (a key of the contract), except "none",
+    which is a word and says so in the page's language."""
+    return _("none") if value == "none" else str(value)
+
+
 def label_of(spec: dict) -> str:
     """A config field's label in the page's language (marked with N_() where it is declared)."""
     text = spec["label"]  # a variable: the extractor takes only literals inside _()
@@ -63,7 +69,7 @@ def field_widget(cls: type, prefix: str, name: str, disabled: bool = False) -> A
     if kind is str and "parse" in spec:  # free text checked by the field's own rule
         return st.text_input(label, key=key, help=help_, disabled=disabled)
     if kind is str:
-        fmt = LABELS.get(name, str)
+        fmt = LABELS.get(name, choice_label)
         return st.selectbox(label, spec["choices"], key=key, help=help_, format_func=fmt, disabled=disabled)
     lo, hi = spec["min"], spec["max"]
     if name in TYPED:

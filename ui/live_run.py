@@ -77,7 +77,7 @@ def settings_changed(history: History, cfg: Any) -> None:
     if diff := changed_fields(run_cfg, cfg):
         st.info(
             _("Showing the last run. Settings changed since: {changes}. Press **Train** to run them.").format(
-                changes=", ".join(f"{k} {a} → {b}" for k, (a, b) in diff.items())
+                changes=", ".join(f"`{k}` {a} → {b}" for k, (a, b) in diff.items())
             )
         )
 

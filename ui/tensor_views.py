@@ -20,7 +20,8 @@ def rank_tabs() -> None:
     labels = [_("rank {rank}: {name}").format(rank=e.rank, name=_(e.name)) for e in examples]
     for tab, ex in zip(st.tabs(labels), examples):
         with tab:
-            axes = _("axes {axes}").format(axes=" x ".join(ex.axes)) if ex.axes else _("no axes")
+            names = [_(a) for a in ex.axes]  # features, rows, columns; H, W, C, N stay letters
+            axes = _("axes {axes}").format(axes=" x ".join(names)) if ex.axes else _("no axes")
             st.markdown(f"**{tensors.describe(ex.tensor)}**; {axes}. {_(ex.note)}.")
             if ex.rank <= 1:
                 st.code(repr(ex.tensor), language="python")

@@ -132,7 +132,7 @@ def grad_heatmap_figure(history: History, measure: str = "grad_rms") -> dict:
         "x": [history.epochs[i]["epoch"] for i in idx],
         "y": history.layers,
         "colorscale": "Viridis",
-        "colorbar": {"title": {"text": "|grad|"}, "tickvals": vals, "ticktext": text},
+        "colorbar": {"title": {"text": _("|grad|")}, "tickvals": vals, "ticktext": text},
         "hovertemplate": hover + "<extra></extra>",
     }
     layout = {

@@ -27,8 +27,12 @@ from core import backprop, neuron
 from core.activation_lessons import ActivationsView
 from core.activations import ACTIVATIONS
 from core.config import CNNConfig, MLPConfig, field_specs
+from core.conv_lessons import ConvView
 from core.datasets import DATASETS
 from core.i18n import _, language, set_language
+from core.image_lessons import ImageBasicsView
+from core.image_samples import SAMPLES
+from core.kernels import KERNELS
 from ui.lang import PICKER
 
 # Names that stay in English in a Korean textbook too: techniques, models, libraries, people's
@@ -37,9 +41,24 @@ TERMS = {
     "ReLU", "GELU", "ELU", "Leaky", "PyTorch", "torch", "autograd", "numpy", "plotly", "fx",
     "MNIST", "Fashion-MNIST", "CIFAR-10", "ImageNet", "AlexNet", "LeNet", "U-Net", "R-CNN",
     "TensorBoard", "SQLite", "Xavier", "Glorot", "He", "Kaiming", "Adam", "tanh", "softplus",
-    "sigmoid",
+    "sigmoid", "TensorFlow", "Pillow", "scikit-learn", "WebP", "Frobenius", "Paeth", "Inductor",
+    "TorchDynamo", "TorchInductor",
+    # units and values of code that a Korean page shows as they are
+    "dB", "px", "MB", "KB", "MiB", "GiB", "dtype", "Cb", "Cr", "id", "mlp", "cnn",
+    # torch and torch.fx names on the graph pages: parameter names, node kinds, the logits
+    "weight", "bias", "logits", "placeholder", "call_module", "call_function", "call_method",
+    "get_attr", "output", "input", "reshape", "permute", "view", "arange", "contiguous",
+    # the layers' public names (layer1, conv2 carry a digit): the classifier
+    "out",
+    # more names that stay: the language, TensorFlow's API words, torch ops, devices, a value
+    "Python", "GraphModule", "Session", "Keras", "Apple", "fetch", "trainable", "matmul", "add",
+    "mul", "cpu", "same",
+    # parameters written as symbols in formulas and labels (σ is spelled out as sigma in places)
+    "sigma", "gamma", "amount",
+    # torch modules in the CNN's layer table, and its layers' public names
+    "BatchNorm", "MaxPool", "AvgPool", "Flatten", "Linear", "Dropout", "pool", "flatten",
 }  # fmt: skip
-CONFIGS = (MLPConfig, CNNConfig, ActivationsView)
+CONFIGS = (MLPConfig, CNNConfig, ActivationsView, ImageBasicsView, ConvView)
 # Keys a learner sees as values (options, links, notices): they never translate. A plain word
 # that always gets a translated label on screen ("none") is not one of them.
 VALUES = (
@@ -49,9 +68,13 @@ VALUES = (
     | set(neuron.PERCEPTRON_SETS)
     | set(backprop.HIDDEN)
     | set(backprop.LOSSES)
-) - {"none"}
-FIELDS = {f.name for cls in CONFIGS for f in fields(cls)}  # allowed only as a key: "depth: ..."
+    | set(SAMPLES)
+    | set(KERNELS)
+) - {"none", "gradient"}  # "gradient" (a sample's name) is an English word: only as a key
+FIELDS = {f.name for cls in CONFIGS for f in fields(cls)} | {"gradient"}  # only as a key: "depth: ..."
 ALLOWED = {t.lower() for t in TERMS} | {v.lower() for v in VALUES}
+METRICS = {"val_acc", "val_loss", "train_acc", "train_loss"}
+CASED = {"None", "True", "False", "NaN"}  # Python's and IEEE's own words, only as written
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PLOTLY_TEXT = {"text", "name", "hovertemplate", "hovertext", "ticktext", "texttemplate", "label", "title"}
@@ -95,7 +118,7 @@ def english_words(text: str) -> list[str]:
             continue  # max(0, z), ACTIVATIONS[...].df, torch.nn, dL/dp: code and maths
         if word.isupper() or re.fullmatch(r"[A-Z0-9-]+", word):
             continue  # acronyms: XOR, AND, GPU, SGD, LSTM, DQN
-        if word.lower() in ALLOWED or (word in FIELDS and after == ":"):
+        if word.lower() in ALLOWED or word in CASED or (word in FIELDS and after in (":", "=")):
             continue
         found.append(word)
     return found
@@ -155,6 +178,8 @@ def texts(at) -> Iterator[tuple[str, str]]:
         elif kind == "plotly_chart":
             for t in _plotly_texts(json.loads(proto.spec)):
                 yield kind, t
+        elif kind == "tab_container":
+            continue  # its tabs are read one by one (their labels, below)
         elif kind in ("expander", "status", "tab", "popover"):
             yield kind, node.label
         elif hasattr(proto, "label") and kind not in SILENT:  # every widget
@@ -186,6 +211,8 @@ def leftovers(at, lang: str = "ko") -> list[str]:
         if where == "caption" and text.startswith(prefix):
             continue  # a source: its titles stay as published
         words = english_words(text)
+        if where == "dataframe":  # a table's headers and cells name config fields and metrics as keys
+            words = [w for w in words if w not in FIELDS and w not in METRICS]
         if words:
             found.append(f"{where}: {text[:160]!r} -> {words}")
     return found

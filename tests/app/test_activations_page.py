@@ -140,7 +140,7 @@ def test_shading_and_depth_chart_follow_autograd():
 
 def test_mlp_lab_links_train_each_activation_at_depth_10():
     at = app()
-    links = [pl for pl in at.get("page_link") if pl.proto.page.endswith("MLP_Lab")]
+    links = [pl for pl in at.main.get("page_link") if pl.proto.page.endswith("MLP_Lab")]
     trained = []
     for link in links:
         query = dict(pair.split("=", 1) for pair in link.proto.query_string.split("&"))

@@ -25,7 +25,7 @@ def app(**params: str) -> AppTest:
 
 def links(at: AppTest) -> list[tuple[str, str]]:
     """(page name, query string) of every page link on the page."""
-    return [(pl.proto.page, pl.proto.query_string) for pl in at.get("page_link")]
+    return [(pl.proto.page, pl.proto.query_string) for pl in at.main.get("page_link")]
 
 
 def shown(at: AppTest) -> str:

@@ -14,7 +14,7 @@ HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 def test_home_launches_with_preset_links():
     at = AppTest.from_file(HOME, default_timeout=60).run()
     assert not at.exception
-    links = at.get("page_link")
+    links = at.main.get("page_link")
     preset_links = [pl for pl in links if pl.proto.label == "Open in the MLP lab"]
     assert len(preset_links) == len(PRESETS)
     configs = []
@@ -31,7 +31,7 @@ def test_home_launches_with_preset_links():
 
 def test_the_path_starts_with_history_and_lists_every_page():
     at = AppTest.from_file(HOME, default_timeout=60).run()
-    path = [pl for pl in at.get("page_link") if pl.proto.label != "Open in the MLP lab"]
+    path = [pl for pl in at.main.get("page_link") if pl.proto.label != "Open in the MLP lab"]
     pages = [pl.proto.page for pl in path]
     assert pages[0] == "History" and pages[1:3] == ["Neuron", "Activations"]
     assert path[0].proto.label.startswith("1. **History**")

@@ -140,7 +140,7 @@ def test_switching_images_and_the_upload_choice():
 def test_the_fields_map_opens_sections_and_links_the_cnn_lab():
     at = app()
     assert not at.exception
-    page_links = [link for link in at.get("page_link") if "CNN" in link.proto.label]
+    page_links = [link for link in at.main.get("page_link") if "CNN" in link.proto.label]
     assert len(page_links) == 1 and page_links[0].proto.page.endswith("CNN_Lab")
     at.button(key="img._field_restore").click().run()
     assert not at.exception

@@ -59,13 +59,63 @@ ACTIVATIONS_STATES = [
     {"activation": "evil", "x": "abc", "depth": "99"},  # a bad link: the notices
 ]
 
+
+def _press(label: str) -> Action:
+    """Click the button labelled `label` (in Korean: the page's own words)."""
+    return lambda at: next(b for b in at.button if b.label == label).click()
+
+
+TRAIN = _press("학습")
+MLP_STATES = [
+    ({}, []),  # the controls, the how-it-works tabs, the data preview
+    ({"epochs": "3", "n_samples": "200", "activation": "sigmoid", "depth": "6"}, [TRAIN]),  # a kept run
+    ({"epochs": "2", "n_samples": "120", "dropout": "0.3", "batch_norm": "true"}, [TRAIN]),
+    (
+        {"optimizer": "sgd", "lr": "1.0", "momentum": "0.99", "depth": "6", "width": "64", "epochs": "6"},
+        [TRAIN],
+    ),
+    ({"depth": "abc", "activation": "evil", "lr": "1e9"}, []),  # a tampered link: notices
+]
+CNN_STATES = [
+    ({}, []),
+    ({"epochs": "1", "n_train": "100"}, [TRAIN]),  # filters, feature and activation maps, mistakes
+    ({"conv_layers": "4", "channels": "8,16,32,64"}, []),  # an impossible architecture explained
+    ({"conv_layers": "2", "channels": "8"}, []),  # channels that do not match
+]
+COMPARE_STATES = [
+    ({}, [lambda at: at.toggle(key="ex.on").set_value(True)]),  # the shipped examples
+    (
+        {},
+        [
+            lambda at: at.slider(key="cmp.depth").set_value(3),
+            lambda at: at.slider(key="cmp.epochs").set_value(2),
+            _press("비교 실험 실행"),  # sigmoid vs ReLU, kept and chosen: side by side, manage
+        ],
+    ),
+]
+IMAGE_STATES = [({"section": s}, []) for s in ("pixels", "resolution", "bit_depth", "geometry", "enhance",
+                                              "restore", "compress")]  # fmt: skip
+CONV_STATES = [({}, []), ({"kernel": "gaussian_5x5", "stride": "2", "padding": "1", "dilation": "2"}, [])]
+
 # page -> the states to render it in: (query parameters, actions after the first run)
 ENFORCED: dict[str, list[tuple[dict[str, str], list[Action]]]] = {
     "dashboard.py": [({}, [])],
     "pages/0_History.py": [({"step": e.key}, []) for e in EVENTS] + [({"step": "2099"}, [])],
     "pages/1_Neuron.py": _neuron_actions(),
     "pages/2_Activations.py": [(params, []) for params in ACTIVATIONS_STATES],
+    "pages/3_MLP_Lab.py": MLP_STATES,
+    "pages/4_Image_Basics.py": IMAGE_STATES,
+    "pages/5_Tensors_Graphs.py": [({}, [])],
+    "pages/6_Convolution.py": CONV_STATES,
+    "pages/7_CNN_Lab.py": CNN_STATES,
+    "pages/8_Compare.py": COMPARE_STATES,
 }
+
+
+@pytest.fixture(autouse=True)
+def _store(tmp_path, monkeypatch):
+    """The runs trained here go to a store of their own, not the user's."""
+    monkeypatch.setenv("LAB_RUNS_DB", str(tmp_path / "runs.sqlite"))
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ def test_two_epoch_train_renders_every_chart_and_stays():
     assert len(charts(at)) == 7 and any("Finished 2 epochs" in s.value for s in at.success)
     # Changing a setting says the view is of the last run.
     at.slider(key="mlp.depth").set_value(5).run()
-    assert any("depth 3 → 5" in i.value for i in at.info)
+    assert any("`depth` 3 → 5" in i.value for i in at.info)
     assert len(charts(at)) == 7
     # The gradient charts can show the whole-layer norm instead of the per-weight RMS.
     at.session_state["mlp.grad_measure"] = "grad_norm"

@@ -102,7 +102,7 @@ def test_perceptron_step_run_and_xor(at):
     assert p.epochs == 100 and not p.converged and min(p.errors) >= 1
     assert any("never reaches 0" in e.value for e in at.error)
     assert any("no straight line separates them" in w.value for w in at.warning)
-    (link,) = at.get("page_link")
+    (link,) = at.main.get("page_link")
     assert link.proto.page.endswith("MLP_Lab")
     cfg, notices = from_params(MLPConfig, dict(kv.split("=", 1) for kv in link.proto.query_string.split("&")))
     assert notices == [] and cfg == MLPConfig(**PRESETS["xor"].fields)
