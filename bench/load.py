@@ -95,7 +95,7 @@ def serve(port: int, folder: str, watcher: str | None) -> subprocess.Popen:
 
 
 def is_grad_chart(e) -> bool:
-    return e.kind == "plotly_chart" and e.text.startswith("Gradient per layer")
+    return e.kind == "plotly_chart" and e.text.startswith("Gradient") and "per layer" in e.text
 
 
 async def one_visitor(base: str, timeout: float) -> tuple[float, float, list[str]]:

@@ -8,6 +8,7 @@ bad values fall back to their defaults and the reasons are kept as notices for t
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from dataclasses import asdict
@@ -42,6 +43,10 @@ def _once_per_process() -> int:
     from core.training import train
 
     train(MLPConfig(n_samples=40, depth=1, width=4, epochs=1))
+    # Everything imported so far lives as long as the server: keep the garbage collector from
+    # scanning it again at every collection (millions of objects in torch, plotly, pandas).
+    gc.collect()
+    gc.freeze()
     return TORCH_THREADS
 
 
