@@ -2,7 +2,9 @@
 
 LAB_PUBLIC=1 turns public mode on (off by default: a single user's lab is unchanged): each
 visitor sees only the runs of their own tab, plus the examples shipped with the app, and the
-bounds below apply. LAB_TRAINING_SLOTS bounds the trainings that run at once in either mode.
+bounds below apply. LAB_TRAINING_SLOTS bounds the trainings that run at once in either mode
+(default: the cores), LAB_TRAINING_PROCESSES=0 trains in the server's threads instead of
+worker processes (default: processes, except on one core).
 Every setting is a whole number in the environment; a bad one falls back to its default and is
 reported (`Settings.notices`), never fatal.
 """
@@ -45,6 +47,7 @@ class Settings:
 
     public: bool = False
     slots: int = field(default_factory=_cores)  # trainings at once; the rest wait in line
+    processes: bool = True  # train in worker processes (threads of the server when False)
     limits: Limits = field(default_factory=Limits)
     notices: tuple[str, ...] = ()
 
@@ -74,13 +77,16 @@ def settings(env: dict[str, str] | None = None) -> Settings:
     notices: list[str] = []
     public = env.get("LAB_PUBLIC", "").strip().lower() in {"1", "true", "yes", "on"}
     slots = _int(env, "LAB_TRAINING_SLOTS", _cores(), 1, notices)
+    # Worker processes by default where there are two cores or more; on one core (a small cloud
+    # container) the trainings run in a thread of the server, which saves a worker's memory.
+    processes = bool(_int(env, "LAB_TRAINING_PROCESSES", int(_cores() > 1), 0, notices))
     limits = Limits(
         **{
             f.name: _int(env, f"LAB_{f.name.upper()}", f.default, 0 if f.name == "downloads" else 1, notices)
             for f in fields(Limits)
         }
     )
-    return Settings(public, slots, limits, tuple(notices))
+    return Settings(public, slots, processes, limits, tuple(notices))
 
 
 def over_limits(cfg: Any, limits: Limits) -> list[str]:

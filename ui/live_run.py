@@ -1,10 +1,13 @@
 """One live-run component for every lab: Train / Stop, a place in line, the run itself with its
 record kept epoch by epoch, throttled live redraws, and the rerun that draws the finished run.
 
-Training runs inline in the page's script (ARCHITECTURE: no threads of our own). Streamlit stops
-a script at its next `st.*` call when the visitor clicks Stop, touches a widget or closes the
-tab: that arrives here as an exception out of the epoch callback, and the `finally` blocks keep
-the store true (the run is marked stopped, never left "running") and free the training slot.
+The page's script drives the run; the training itself runs in a worker process (core/workers.py:
+threads of one process hand the GIL to each other at every torch call, which tripled the CPU a
+run costs when several trained at once). Each finished epoch comes back to the page, which files
+it, shows the progress and redraws when due. Streamlit stops a script at its next `st.*` call
+when the visitor clicks Stop, touches a widget or closes the tab: that arrives here as an
+exception, and the `finally` blocks keep the store true (the run is marked stopped, never left
+"running"), tell the worker to stop at its next epoch, and free the training slot.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from typing import Any
 import streamlit as st
 
 from core.config import changed_fields, from_stored
-from core.i18n import _
+from core.i18n import _, language
 from core.labs import lab_of
+from core.paths import datasets_dir
 from core.store import Recorder
-from core.training import History, train
+from core.training import History
 from ui import state
 from ui.training_views import Slots, draw, status_line
 
@@ -28,23 +32,26 @@ WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while w
 
 
 class Throttle:
-    """When to redraw the live charts: after the first epoch, then once this thread has spent
-    (1 - share) / share times the last redraw's CPU time on training since it, and `gap` seconds
-    have passed. CPU time of this thread, not wall time: on a busy server every thread waits for
-    the cores, and a wall-clock rule would charge that waiting to the drawing (or the training);
-    this way drawing costs at most `share` of what this visitor's run costs the server."""
+    """When to redraw the live charts: after the first epoch, then no sooner than `gap` seconds,
+    or (1 - share) / share times the last redraw's cost, after it. The cost is the CPU time this
+    thread spent drawing, not the wall time: on a busy server every thread waits for the cores,
+    and counting that waiting as drawing would starve the charts of the runs that most need to
+    show progress; this way drawing takes at most `share` of a core per visitor."""
 
     def __init__(self, share: float = 0.2, gap: float = 0.5) -> None:
         self.factor, self.gap = (1 - share) / share, gap
-        self.cpu_ready, self.wall_ready = 0.0, 0.0  # redraw allowed from these times on
+        self.ready = 0.0  # redraw allowed from this time on (perf_counter)
 
     def due(self) -> bool:
-        return time.thread_time() >= self.cpu_ready and time.perf_counter() >= self.wall_ready
+        return time.perf_counter() >= self.ready
 
     def drew(self, cpu_cost: float) -> None:
         """Record a redraw that cost `cpu_cost` CPU seconds and has just ended."""
-        self.cpu_ready = time.thread_time() + self.factor * cpu_cost
-        self.wall_ready = time.perf_counter() + self.gap
+        self.ready = time.perf_counter() + max(self.gap, self.factor * cpu_cost)
+
+    def asked(self) -> None:
+        """A redraw was asked for (its data arrives with the next epoch): not due again meanwhile."""
+        self.ready = float("inf")
 
 
 def buttons(disabled: bool, caption: str) -> bool:
@@ -122,13 +129,16 @@ def run(
     device: str = "cpu",
     redraw: Callable[[Slots, History], None] = draw,
 ) -> None:
-    """Train cfg live: wait for a slot, record every epoch, redraw when due, then rerun the page
-    so the finished run is drawn by the same code as every later rerun. Never returns."""
+    """Train cfg live: wait for a training slot, train in a worker process, file and show every
+    epoch as it arrives, redraw when due, then rerun the page so the finished run is drawn by the
+    same code as every later rerun. Never returns."""
     lab = lab_of(cfg)
     store, _warning = state.run_store()
-    line_slot = st.empty()
-    ticket = wait_in_line(line_slot)
-    history = History(config={}, layers=[], lab=lab.name)
+    ticket = wait_in_line(st.empty())
+    pool = state.workers()
+    worker = pool.take()
+    history = History(config=asdict(cfg), layers=[], lab=lab.name)
+    history.model = lab.build(cfg, split)  # the page's copy, for its views: weights come from the worker
     try:
         recorder = Recorder(store, lab.name, asdict(cfg))  # every finished epoch is committed
         history.run_id = recorder.run_id
@@ -136,17 +146,22 @@ def run(
         progress = st.progress(0.0, text=_("Starting..."))
         slots = slots_factory()
         throttle = Throttle()
-
-        def on_epoch(record: dict) -> None:
-            recorder.on_epoch(record)
-            n = record["epoch"]
-            progress.progress(n / cfg.epochs, text=_("Epoch {n} / {total}").format(n=n, total=cfg.epochs))
-            if throttle.due() and n < cfg.epochs:  # the last epoch is drawn by the rerun
-                start = time.thread_time()
-                redraw(slots, history)
-                throttle.drew(time.thread_time() - start)
-
-        train(cfg, split=split, on_epoch=on_epoch, history=history, device=device)
+        job = pool.submit(worker, cfg, device, language(), datasets_dir())
+        for kind, payload in pool.events(worker, job):
+            if kind == "wait":  # no epoch yet: an st call keeps Stop and a closed tab effective
+                progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
+            elif kind == "epoch":
+                drawable = take_epoch(history, payload, recorder)
+                progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
+                if drawable:  # asked for below: the epoch came with its weights, to draw
+                    start = time.thread_time()
+                    redraw(slots, history)
+                    throttle.drew(time.thread_time() - start)
+                elif throttle.due() and payload["epoch"] < cfg.epochs:  # the last is drawn by the rerun
+                    worker.want.set()
+                    throttle.asked()
+            else:
+                settle(history, kind, payload)
         recorder.finish(history)
     finally:
         if history.status == "running":  # interrupted: Stop, a widget touched, the tab closed
@@ -154,8 +169,46 @@ def run(
             history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
             if history.run_id is not None:
                 store.mark_stopped(history.run_id, history.message)
+        pool.give_back(worker)  # a job still running there stops at its next epoch
         state.admission().leave(ticket, history.seconds if history.status == "finished" else None)
     st.rerun()
+
+
+def progress_text(history: History, cfg: Any) -> str:
+    """'Epoch 12 / 50', or 'Starting...' before the first."""
+    if not history.epochs:
+        return _("Starting...")
+    return _("Epoch {n} / {total}").format(n=history.epochs[-1]["epoch"], total=cfg.epochs)
+
+
+def take_epoch(history: History, record: dict, recorder: Recorder) -> bool:
+    """One epoch from the worker: its weights (when it brought them) into the page's model, the
+    record kept and filed; True when the weights came along (a redraw can show this epoch)."""
+    weights = record.pop("weights", None)
+    if weights is not None:
+        history.model.load_state_dict(weights)
+    history.layers = list(record["grad_norm"])
+    history.seconds = record["seconds"]
+    history.epochs.append(record)
+    recorder.on_epoch(record)
+    return weights is not None
+
+
+def settle(history: History, kind: str, payload: Any) -> None:
+    """The job's end: finished, stopped or diverged (its weights kept); or it could not train,
+    or it failed (a bug), said on the page."""
+    if kind == "done":
+        history.model.load_state_dict(payload.pop("weights"))
+        for name, value in payload.items():
+            setattr(history, name, value)
+    elif kind == "cannot":
+        history.status, history.message = "stopped", payload
+        st.error(payload)
+    else:
+        history.status = "stopped"
+        history.message = _("The training failed: this is a bug in the lab, not in your settings.")
+        st.error(history.message)
+        st.code(payload, language="text")
 
 
 def show(history: History, slots: Slots) -> None:

@@ -27,6 +27,7 @@ from core.i18n import _, language
 from core.image_data import ImageSplit, load_images
 from core.paths import datasets_dir, runs_db
 from core.store import RunStore, ScopedStore, open_store
+from core.workers import InlinePool, WorkerPool
 from ui import lang, nav
 
 C = TypeVar("C")
@@ -57,6 +58,7 @@ def setup() -> None:
     lang.setup_language()
     nav.sidebar_nav()
     _once_per_process()
+    workers()
 
 
 def _url_config() -> dict[str, str]:
@@ -173,6 +175,14 @@ def hosting() -> Settings:
     if st.secrets.load_if_toml_exists():
         env.update({k: str(v) for k, v in st.secrets.items() if k.startswith("LAB_")})
     return settings(env)
+
+
+@st.cache_resource
+def workers() -> WorkerPool:
+    """One worker process per training slot, shared by every session of this server; started
+    with the server's first page, so they are warm by the first Train."""
+    host = hosting()
+    return (WorkerPool if host.processes else InlinePool)(host.slots, threads=TORCH_THREADS)
 
 
 @st.cache_resource

@@ -205,3 +205,32 @@ def test_to_dict_contract():
     short = h.to_dict(detail=False)
     assert all("act" not in r and "hist" not in r for r in short["epochs"])
     assert all(r[m] == s[m] for r, s in zip(d["epochs"], short["epochs"]) for m in METRICS)
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        MLPConfig(n_samples=200, depth=3, width=16, epochs=2),
+        MLPConfig(n_samples=200, depth=3, width=16, epochs=2, optimizer="sgd", lr=0.1, weight_decay=1e-3),
+    ],
+)
+def test_the_fused_update_gives_the_same_weights_as_the_per_parameter_loop(cfg):
+    """make_optimizer asks for torch's foreach update (faster on small nets); it must change
+    nothing: the same run with the per-parameter loop ends on bit-identical weights."""
+    import core.training as training
+
+    fast = train(cfg).model.state_dict()
+    original = training.make_optimizer
+
+    def loop(cfg, model):
+        opt = original(cfg, model)
+        for group in opt.param_groups:
+            group["foreach"] = False
+        return opt
+
+    training.make_optimizer = loop
+    try:
+        slow = train(cfg).model.state_dict()
+    finally:
+        training.make_optimizer = original
+    assert all(torch.equal(fast[k], slow[k]) for k in fast)

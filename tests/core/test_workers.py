@@ -1,0 +1,102 @@
+"""Training in worker processes: a job trained there streams the same epochs and ends on the same
+weights as train() here; Stop ends it at its next epoch; a config that cannot train, the page's
+language and a worker that dies are each handled. The same protocol with threads (InlinePool)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+import torch
+
+from core.config import CNNConfig, MLPConfig
+from core.paths import datasets_dir
+from core.presets import PRESETS
+from core.training import data_for, train
+from core.workers import InlinePool, WorkerPool
+
+CFG = MLPConfig(n_samples=300, depth=3, width=16, epochs=4, dropout=0.2)
+
+
+@pytest.fixture(scope="module", params=[WorkerPool, InlinePool], ids=["processes", "threads"])
+def pool(request):
+    p = request.param(1)
+    yield p
+    p.close()
+
+
+def run(pool, cfg, language="en", stop_after=None):
+    worker = pool.take(timeout=120)
+    job = pool.submit(worker, cfg, "cpu", language, datasets_dir())
+    epochs, end = [], None
+    for kind, payload in pool.events(worker, job):
+        if kind == "epoch":
+            epochs.append(payload)
+            if stop_after is not None and len(epochs) == stop_after:
+                pool.give_back(worker)  # what the page does on Stop or a closed tab: and it is gone
+                return epochs, None
+        elif kind != "wait":
+            end = (kind, payload)
+    pool.give_back(worker)
+    return epochs, end
+
+
+def test_a_job_streams_the_epochs_and_weights_that_train_gives_here(pool):
+    epochs, (kind, summary) = run(pool, CFG)
+    here = train(CFG)
+    assert kind == "done" and summary["status"] == "finished" and summary["layers"] == here.layers
+    assert summary["derived"] == here.derived
+    assert [e["epoch"] for e in epochs] == [1, 2, 3, 4]
+    for got, want in zip(epochs, here.epochs):
+        assert got["val_loss"] == want["val_loss"] and got["grad_rms"] == want["grad_rms"]
+    assert "weights" in epochs[0]  # the first epoch brings its weights: the page draws at once
+    mine = here.model.state_dict()
+    assert all(torch.equal(summary["weights"][k], mine[k]) for k in mine)
+
+
+def test_stop_ends_the_job_and_the_next_job_is_unaffected(pool):
+    long = MLPConfig(n_samples=2000, depth=6, width=64, epochs=300)
+    epochs, end = run(pool, long, stop_after=2)
+    assert end is None and len(epochs) == 2  # the page stopped listening at once
+    epochs, (kind, summary) = run(pool, CFG)  # the same worker: the stopped job's tail is skipped
+    assert kind == "done" and [e["epoch"] for e in epochs] == [1, 2, 3, 4]
+
+
+def test_a_config_that_cannot_train_and_the_pages_language(pool):
+    _, (kind, reason) = run(pool, CNNConfig(conv_layers=4, channels="8,16,32,64", epochs=1))
+    assert kind == "cannot" and "floor(" in reason
+    _, (kind, summary) = run(pool, MLPConfig(**PRESETS["diverging"].fields), language="ko")
+    assert kind == "done" and summary["status"] == "diverged"
+    assert "NaN" in summary["message"] and any("\uac00" <= c <= "\ud7a3" for c in summary["message"])
+
+
+def test_an_image_job_reads_the_pages_data_folder(pool, tmp_path):
+    cfg = CNNConfig(n_train=100, epochs=1)
+    _, (kind, summary) = run(pool, cfg)
+    assert kind == "done" and summary["layers"] == ["conv1", "conv2", "dense1", "out"]
+    assert data_for(cfg, download=False).dataset == "digits"
+
+
+def test_a_worker_that_dies_is_reported_and_replaced():
+    pool = WorkerPool(1)
+    try:
+        worker = pool.take(timeout=120)
+        job = pool.submit(
+            worker, MLPConfig(n_samples=2000, depth=6, width=64, epochs=300), "cpu", "en", datasets_dir()
+        )
+        events = pool.events(worker, job)
+        assert next(e for e in events if e[0] == "epoch")
+        os.kill(worker.process.pid, signal.SIGKILL)
+        kind, why = next(e for e in events if e[0] != "epoch" and e[0] != "wait")
+        assert kind == "crash" and "ended unexpectedly" in why
+        pool.give_back(worker)
+        fresh = pool.take(timeout=5)
+        assert fresh is not worker and fresh.process.is_alive()
+        pool.give_back(fresh)
+        epochs, (kind, _summary) = run(pool, CFG)
+        assert kind == "done" and len(epochs) == 4
+    finally:
+        pool.close()
+        time.sleep(0.1)
