@@ -60,8 +60,18 @@ class Job:
 
 
 def _cpu(model: Any) -> dict:
-    """A model's weights as CPU tensors (what crosses to the page)."""
-    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    """A model's weights as numpy copies: what crosses to the page. Not tensors: torch pickles a
+    tensor sent between processes by moving its storage, the live parameter's here, into shared
+    memory handed over through a socket, which broke training runs under load (a reset socket,
+    a NaN). Plain arrays travel by value."""
+    return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
+
+
+def load_weights(model: Any, weights: dict) -> None:
+    """Put weights that came from a worker into the page's copy of the model."""
+    import torch
+
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
 
 
 def _work(inbox: mp.Queue, outbox: mp.Queue, stop: Any, want: Any, threads: int) -> None:

@@ -83,6 +83,12 @@ class Visitor:
             if msg.script_finished == FINISHED:
                 self.runs_finished += 1
                 self.events.append(Event(t, "finished"))
+            else:
+                self.events.append(Event(t, "finished_early", str(msg.script_finished)))
+        elif kind in ("new_session", "session_status_changed"):
+            status = msg.session_status_changed if kind == "session_status_changed" else None
+            running = getattr(status, "script_is_running", None) if status is not None else None
+            self.events.append(Event(t, kind, "" if running is None else f"running={running}"))
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             el = msg.delta.new_element
             etype = el.WhichOneof("type")
@@ -142,7 +148,7 @@ def _text(kind: str, body: object) -> str:
     if kind == "markdown":
         return body.body
     if kind == "exception":
-        return f"{body.type}: {body.message}"
+        return f"{body.type}: {body.message}\n" + "\n".join(body.stack_trace)
     if kind == "plotly_chart":
         spec = json.loads(body.spec)
         title = spec.get("layout", {}).get("title", {})

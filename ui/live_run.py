@@ -25,6 +25,7 @@ from core.labs import lab_of
 from core.paths import datasets_dir
 from core.store import Recorder
 from core.training import History
+from core.workers import load_weights
 from ui import state
 from ui.training_views import Slots, draw, status_line
 
@@ -186,7 +187,7 @@ def take_epoch(history: History, record: dict, recorder: Recorder) -> bool:
     record kept and filed; True when the weights came along (a redraw can show this epoch)."""
     weights = record.pop("weights", None)
     if weights is not None:
-        history.model.load_state_dict(weights)
+        load_weights(history.model, weights)
     history.layers = list(record["grad_norm"])
     history.seconds = record["seconds"]
     history.epochs.append(record)
@@ -198,7 +199,7 @@ def settle(history: History, kind: str, payload: Any) -> None:
     """The job's end: finished, stopped or diverged (its weights kept); or it could not train,
     or it failed (a bug), said on the page."""
     if kind == "done":
-        history.model.load_state_dict(payload.pop("weights"))
+        load_weights(history.model, payload.pop("weights"))
         for name, value in payload.items():
             setattr(history, name, value)
     elif kind == "cannot":

@@ -53,7 +53,7 @@ def test_a_job_streams_the_epochs_and_weights_that_train_gives_here(pool):
         assert got["val_loss"] == want["val_loss"] and got["grad_rms"] == want["grad_rms"]
     assert "weights" in epochs[0]  # the first epoch brings its weights: the page draws at once
     mine = here.model.state_dict()
-    assert all(torch.equal(summary["weights"][k], mine[k]) for k in mine)
+    assert all(torch.equal(torch.from_numpy(summary["weights"][k]), mine[k]) for k in mine)
 
 
 def test_stop_ends_the_job_and_the_next_job_is_unaffected(pool):
@@ -100,3 +100,23 @@ def test_a_worker_that_dies_is_reported_and_replaced():
     finally:
         pool.close()
         time.sleep(0.1)
+
+
+def test_weights_sent_at_every_epoch_leave_the_training_exactly_as_it_was(pool):
+    """The page asks for the weights whenever it redraws. Sending them must not touch the live
+    parameters (torch would move a tensor's storage into shared memory to send it: that once
+    turned a default run into NaN under load); the weights travel as copies."""
+    cfg = MLPConfig(n_samples=400, depth=4, width=32, epochs=8)
+    worker = pool.take(timeout=120)
+    job = pool.submit(worker, cfg, "cpu", "en", datasets_dir())
+    sent, end = 0, None
+    for kind, payload in pool.events(worker, job):
+        if kind == "epoch":
+            sent += "weights" in payload
+            worker.want.set()  # ask again for the next epoch
+        elif kind != "wait":
+            end = (kind, payload)
+    pool.give_back(worker)
+    here = train(cfg).model.state_dict()
+    assert sent == cfg.epochs and end[0] == "done" and end[1]["status"] == "finished"
+    assert all(torch.equal(torch.from_numpy(end[1]["weights"][k]), here[k]) for k in here)
