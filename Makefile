@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
 
-.PHONY: run dev test lint format bench shots clean messages
+.PHONY: run class dev test lint format bench shots clean messages
 
 # Translations (README "Languages"): the English text is in the code, wrapped in _() / N_() /
 # ngettext(); each language's catalog is locales/<lang>/LC_MESSAGES/messages.po, compiled in memory
@@ -26,6 +26,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+# A server for a class: public mode (each tab's runs its own, bounds), on every interface.
+class: $(VENV)/.runtime
+	LAB_PUBLIC=1 $(PY) -m streamlit run dashboard.py --server.address 0.0.0.0 --server.port $(PORT)
 
 # While editing the code: reload on save, watching the project but not .venv or the data folder.
 dev: $(VENV)/.runtime

@@ -165,6 +165,9 @@ async def crowd(base: str, n: int, timeout: float) -> list:
 
 
 def p(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank); infinite when nothing arrived."""
+    if not values:
+        return float("inf")
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
 
@@ -222,7 +225,7 @@ def main() -> None:
                 finished = len(dones)
                 print(
                     f"N={n:>3}: first chart p50 {p(firsts, 0.5):.2f} s p95 {p(firsts, 0.95):.2f} s "
-                    f"max {max(firsts):.2f} s | finished {finished}/{n}, p50 {p(dones, 0.5):.2f} s "
+                    f"max {p(firsts, 1.0):.2f} s | finished {finished}/{n}, p50 {p(dones, 0.5):.2f} s "
                     f"p95 {p(dones, 0.95):.2f} s | errors {len(errors)} | server CPU per run {cpu:.2f} s "
                     f"= {cpu / base_cpu:.2f}x the training | peak RSS {peak.peak:.0f} MB | driver CPU "
                     f"per visitor {driver:.3f} s"

@@ -23,7 +23,8 @@ import torch  # noqa: E402
 
 from core.compare import COMPARISONS, run_plan  # noqa: E402
 from core.config import MLPConfig  # noqa: E402
-from core.store import Recorder, RunStore  # noqa: E402
+from core.recorder import Recorder  # noqa: E402
+from core.store import RunStore  # noqa: E402
 from core.training import History, data_for, train  # noqa: E402
 
 

@@ -7,14 +7,19 @@ not running; the figure is the median of the per-pair ratios (this machine is sh
 pairs vary by +-20%). Also reports the seconds from pressing Train to the first chart redraw
 on the page's default config, and that run's total time.
 
-    python bench/training_overhead.py [--runs 15] [--epochs 5]
-Last line: overhead_ratio=<median trainer/plain>  (target <= 1.10)
+    python bench/training_overhead.py [--runs 15] [--epochs 5] [--instructions]
+Last line: overhead_ratio=<median trainer/plain>  (target <= 1.05)
+With --instructions (valgrind, ~15 minutes): the same comparison in CPU instructions, which this
+shared machine's load does not move (CPU time here spreads by +-10% from run to run); last line
+overhead_instructions_ratio=<(trainer - startup) / (plain - startup)>.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -78,22 +83,61 @@ def time_to_first_redraw(cfg: MLPConfig) -> tuple[float, float]:
     return first["t"], time.perf_counter() - start
 
 
+def only(mode: str, repeats: int) -> None:
+    """One side of the instruction count: start up, then `mode` `repeats` times."""
+    cfg = bench_config(5)
+    split = data_for(cfg)
+    tiny = MLPConfig(n_samples=40, depth=1, width=4, epochs=1)
+    train(tiny), plain_train(tiny, data_for(tiny))  # both paths' lazy imports, in every mode
+    for _ in range(repeats):
+        if mode == "plain":
+            plain_train(cfg, split)
+        elif mode == "trainer":
+            train(cfg, split=split)
+
+
+def instruction_ratio(repeats: int = 2) -> float | None:
+    """(trainer - startup) / (plain - startup) in instructions counted by callgrind, each side in
+    its own process; None without valgrind."""
+    if shutil.which("valgrind") is None:
+        print("valgrind not found: no instruction count")
+        return None
+    counts = {}
+    for mode in ("none", "plain", "trainer"):
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
+        out = subprocess.run(
+            cmd + ["--only", mode, "--repeats", str(repeats)], capture_output=True, text=True
+        )
+        line = next((ln for ln in out.stderr.splitlines() if "Collected :" in ln), "")
+        counts[mode] = int(line.split(":")[-1].strip())
+        print(f"{mode}: {counts[mode] / 1e9:.3f} G instructions")
+    return (counts["trainer"] - counts["none"]) / (counts["plain"] - counts["none"])
+
+
+def bench_config(epochs: int) -> MLPConfig:
+    return MLPConfig(
+        dataset="spiral", n_samples=2000, depth=10, width=64, batch_size=32, epochs=epochs, activation="relu"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--threads", type=int, default=1, help="torch threads, as the app sets them")
+    p.add_argument("--instructions", action="store_true", help="count instructions with valgrind")
+    p.add_argument("--only", choices=("none", "plain", "trainer"), help=argparse.SUPPRESS)
+    p.add_argument("--repeats", type=int, default=2, help=argparse.SUPPRESS)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    cfg = MLPConfig(
-        dataset="spiral",
-        n_samples=2000,
-        depth=10,
-        width=64,
-        batch_size=32,
-        epochs=a.epochs,
-        activation="relu",
-    )
+    if a.only:
+        return only(a.only, a.repeats)
+    if a.instructions:
+        ratio = instruction_ratio()
+        if ratio is not None:
+            print(f"overhead_instructions_ratio={ratio:.3f}")
+        return None
+    cfg = bench_config(a.epochs)
     print(
         f"config: depth {cfg.depth}, width {cfg.width}, {cfg.dataset} {cfg.n_samples} points, "
         f"batch {cfg.batch_size}, {cfg.epochs} epochs, {a.threads} torch thread(s)"

@@ -128,7 +128,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save:
         from dataclasses import asdict
 
-        from core.store import Recorder, open_store
+        from core.recorder import Recorder
+        from core.store import open_store
 
         store, warning = open_store()
         if warning:

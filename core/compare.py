@@ -16,7 +16,8 @@ from core.config import DERIVED, MLPConfig
 from core.i18n import N_
 from core.insights import gradient_finding
 from core.presets import PRESETS
-from core.store import Recorder, RunStore
+from core.recorder import Recorder
+from core.store import RunStore
 from core.training import History, train
 
 SWEEP_DEPTHS = (2, 4, 6, 8, 10, 12, 14, 16, 18, 20)

@@ -17,8 +17,9 @@ from core.export import ImportRejected
 from core.hosting import over_limits
 from core.i18n import N_, _
 from core.labs import LABS
+from core.owners import ScopedStore
 from core.paths import export_dir
-from core.store import RunStore, ScopedStore
+from core.store import RunStore
 from ui import compare_charts, live_run, state
 from ui.code import show_code
 

@@ -23,7 +23,7 @@ from core.config import changed_fields, from_stored
 from core.i18n import _, language
 from core.labs import lab_of
 from core.paths import datasets_dir
-from core.store import Recorder
+from core.recorder import Recorder
 from core.training import History
 from core.workers import load_weights
 from ui import state

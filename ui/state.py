@@ -25,8 +25,9 @@ from core.datasets import Split, make_split
 from core.hosting import Settings, settings
 from core.i18n import _, language
 from core.image_data import ImageSplit, load_images
+from core.owners import ScopedStore
 from core.paths import datasets_dir, runs_db
-from core.store import RunStore, ScopedStore, open_store
+from core.store import RunStore, open_store
 from core.workers import InlinePool, WorkerPool
 from ui import lang, nav
 

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.store import Recorder, open_store  # noqa: E402
+from core.recorder import Recorder  # noqa: E402
+from core.store import open_store  # noqa: E402
 
 LAYERS = ["layer1", "layer2", "out"]
 

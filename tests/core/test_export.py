@@ -14,7 +14,8 @@ import pytest
 from core.config import MLPConfig
 from core.export import SCALARS, to_csv, to_json, to_tensorboard
 from core.models import build_mlp, weight_layers
-from core.store import Recorder, RunStore
+from core.recorder import Recorder
+from core.store import RunStore
 from core.training import History, data_for, train
 
 CONFIGS = [

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from core.config import MLPConfig
 from core.export import SCALARS, ImportRejected, to_json, validate_export
 from core.paths import runs_db as default_path
-from core.store import SCHEMA_VERSION, Recorder, RunStore, open_store
+from core.recorder import Recorder
+from core.store import SCHEMA_VERSION, RunStore, open_store
 from core.training import History, train
 
 HERE = Path(__file__).resolve().parent

@@ -12,7 +12,8 @@ import pytest
 
 from core.config import MLPConfig
 from core.export import to_json
-from core.store import Recorder, RunStore
+from core.recorder import Recorder
+from core.store import RunStore
 from core.training import train
 
 TINY = MLPConfig(n_samples=120, depth=2, width=8, epochs=2)

@@ -11,7 +11,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.config import MLPConfig, to_params
 from core.export import to_json
-from core.store import Recorder, RunStore
+from core.recorder import Recorder
+from core.store import RunStore
 from core.training import train
 from tests.e2e.conftest import READY
 
