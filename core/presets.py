@@ -40,7 +40,8 @@ PRESETS: dict[str, Preset] = {
         N_("Healthy gradient flow"),
         N_(
             "The same ten layers with ReLU and He init: the first layer's gradient per weight stays "
-            "within a factor of 10 of the last one's, and the spiral is learned."
+            "within a factor of 10 of the last one's, and the net learns the spiral where the "
+            "sigmoid net stays at chance."
         ),
         "mlp",
         {"depth": 10, "activation": "relu"},

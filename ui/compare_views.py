@@ -246,15 +246,20 @@ def side_by_side(runs: list[dict], prefix: str = "cmp") -> None:
 
 
 def depth_caption(by_depth: dict[str, list[tuple[int, float]]]) -> str:
-    """What the sweep shows, with its own numbers at the deepest depth."""
-    deepest = {act: pts[-1] for act, pts in by_depth.items() if pts}
-    parts = [f"{act} {ratio:.1e}" for act, (_depth, ratio) in sorted(deepest.items())]
-    depth = max((d for d, _r in deepest.values()), default=0)
-    return _(
-        "Each point is one run of the sweep: its first/last gradient ratio after the last epoch. At "
-        "depth {depth}: {values}. Sigmoid falls by orders of magnitude with depth; ReLU with He init "
-        "stays within a factor of 10 of 1."
-    ).format(depth=depth, values=", ".join(parts))
+    """What the sweep shows, in its own numbers: how far each activation's ratio moves with depth."""
+    text = _("Each point is one run of the sweep: its first/last gradient ratio after the last epoch.")
+    parts = []
+    for act, pts in sorted(by_depth.items()):
+        if len(pts) < 2:
+            continue
+        (d0, r0), (d1, r1) = pts[0], pts[-1]
+        lo, hi = min(r for _d, r in pts), max(r for _d, r in pts)
+        parts.append(
+            _("{act}: {r0:.2g} at depth {d0}, {r1:.2g} at depth {d1} (between {lo:.2g} and {hi:.2g})").format(
+                act=act, r0=r0, d0=d0, r1=r1, d1=d1, lo=lo, hi=hi
+            )
+        )
+    return " ".join([text, "; ".join(parts) + "."]) if parts else text
 
 
 def manage(store: RunStore | ScopedStore, runs: list[dict]) -> None:

@@ -76,3 +76,37 @@ def test_a_korean_share_link_opens_the_lab_page_in_korean_and_the_picker_switche
     query = _query(page)
     assert query["lang"] == ["en"] and query["activation"] == ["tanh"] and query["x"] == ["3.0"]
     assert page.get_by_role("radio", name="English").is_checked()
+
+
+PAGES = ["", "History", "Neuron", "Activations", "MLP_Lab", "Image_Basics", "Tensors_Graphs", "Convolution",
+         "CNN_Lab", "Compare"]  # fmt: skip
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_every_page_opens_in_korean_without_an_exception(server, page, slug):
+    page.set_viewport_size({"width": 1400, "height": 5000})
+    page.goto(f"{server}/{slug}?lang=ko")
+    _settled(page)
+    links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
+    links.nth(9).wait_for(timeout=60_000)  # the sidebar's page list, in Korean
+    assert "실행 비교" in " ".join(links.all_inner_texts())
+    title = page.locator("h1").first.inner_text()
+    assert any("\uac00" <= c <= "\ud7a3" for c in title), title
+    page.wait_for_timeout(1500)  # charts and tables draw after the script settles
+    assert page.locator("[data-testid='stException']").count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"e2e_ko_{slug or 'home'}.png"))
+
+
+def test_a_korean_mlp_link_trains_the_same_experiment_in_korean(server, page):
+    page.set_viewport_size({"width": 1400, "height": 4000})
+    page.goto(f"{server}/MLP_Lab?depth=6&activation=sigmoid&epochs=5&seed=3&lang=ko")
+    _settled(page)
+    page.get_by_role("button", name="학습", exact=True).click()
+    page.get_by_text("5 에포크 완료").first.wait_for(timeout=120_000)
+    _settled(page)
+    query = _query(page)
+    assert query["lang"] == ["ko"] and query["depth"] == ["6"] and query["activation"] == ["sigmoid"]
+    assert query["seed"] == ["3"]
+    charts = " ".join(page.locator(".js-plotly-plot").all_inner_texts())
+    assert "에포크" in charts  # the axes are Korean too
