@@ -84,6 +84,11 @@ PATH = [
         N_("train a convolutional net on digits, look at its filters and feature maps"),
     ),
     (N_("Compare"), "pages/8_Compare.py", N_("runs kept side by side, sweeps, export")),
+    (
+        N_("Glossary"),
+        "pages/9_Glossary.py",
+        N_("every term in Korean and English, with the page that shows it"),
+    ),
 ]
 ROOT = Path(__file__).resolve().parent
 for step, (title, page, text) in enumerate(PATH, start=1):

@@ -83,6 +83,7 @@ _DROP = [
     re.compile(r"\$\$.*?\$\$", re.S),  # display math
     re.compile(r"\$[^$]*\$"),  # inline math
     re.compile(r"https?://\S+"),
+    re.compile(r"\]\([^)\s]*\)"),  # a markdown link's target: [label](/MLP_Lab?lang=ko)
     re.compile(r"%\{[^}]*\}"),  # plotly hover placeholders
     re.compile(r"<[^>]+>"),  # HTML tags in hover text and annotations
     re.compile(r":material/[a-z_]+:"),
@@ -195,8 +196,9 @@ def source_prefix() -> str:
     return _("Source: {source}").split("{source}")[0]
 
 
-def leftovers(at, lang: str = "ko") -> list[str]:
-    """Every text of the run with English left in it, as 'where: text -> words'."""
+def leftovers(at, lang: str = "ko", keep: frozenset[str] = frozenset()) -> list[str]:
+    """Every text of the run with English left in it, as 'where: text -> words'; `keep` names
+    English words this one page shows on purpose (the Glossary's English column)."""
     before = language()
     set_language(lang)
     try:
@@ -210,7 +212,7 @@ def leftovers(at, lang: str = "ko") -> list[str]:
             continue
         if where == "caption" and text.startswith(prefix):
             continue  # a source: its titles stay as published
-        words = english_words(text)
+        words = [w for w in english_words(text) if w not in keep]
         if where == "dataframe":  # a table's headers and cells name config fields and metrics as keys
             words = [w for w in words if w not in FIELDS and w not in METRICS]
         if words:

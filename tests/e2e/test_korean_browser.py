@@ -79,7 +79,7 @@ def test_a_korean_share_link_opens_the_lab_page_in_korean_and_the_picker_switche
 
 
 PAGES = ["", "History", "Neuron", "Activations", "MLP_Lab", "Image_Basics", "Tensors_Graphs", "Convolution",
-         "CNN_Lab", "Compare"]  # fmt: skip
+         "CNN_Lab", "Compare", "Glossary"]  # fmt: skip
 
 
 @pytest.mark.parametrize("slug", PAGES)
