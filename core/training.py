@@ -107,14 +107,15 @@ def problems(cfg: Any, shape: tuple[int, ...] | None = None) -> list[str]:
 
 
 def make_optimizer(cfg: Any, model: nn.Module) -> torch.optim.Optimizer:
-    """SGD (momentum 0 is plain SGD) or Adam, both with L2 weight decay. foreach: one call per
-    kind of update for all the parameters instead of a Python loop over them (the CPU default):
-    bit-for-bit the same weights (tests/core/test_training.py), a default MLP run 20-25% faster."""
+    """SGD (momentum 0 is plain SGD) or Adam, both with L2 weight decay. fused: torch's one-kernel
+    update of all the parameters (CPU and CUDA) instead of a Python loop over them: the same
+    update up to float rounding (tests/core/test_training.py), a default MLP run with Adam about
+    30% faster on the CPU than the foreach update, which was itself 20-25% faster than the loop."""
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(
-            model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay, foreach=True
+            model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay, fused=True
         )
-    return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, foreach=True)
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
 
 
 def set_lr(cfg: Any, opt: torch.optim.Optimizer, epochs_done: int) -> None:

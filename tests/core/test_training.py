@@ -214,18 +214,21 @@ def test_to_dict_contract():
         MLPConfig(n_samples=200, depth=3, width=16, epochs=2, optimizer="sgd", lr=0.1, weight_decay=1e-3),
     ],
 )
-def test_the_fused_update_gives_the_same_weights_as_the_per_parameter_loop(cfg):
-    """make_optimizer asks for torch's foreach update (faster on small nets); it must change
-    nothing: the same run with the per-parameter loop ends on bit-identical weights."""
+def test_the_fused_update_gives_the_weights_of_the_per_parameter_loop(cfg):
+    """make_optimizer asks for torch's fused update (one kernel for all the parameters); it
+    must change nothing but float rounding: the same run with the per-parameter loop ends on the
+    same weights to 1e-5, and the fused run itself is bit-for-bit reproducible."""
     import core.training as training
 
     fast = train(cfg).model.state_dict()
+    again = train(cfg).model.state_dict()
     original = training.make_optimizer
 
     def loop(cfg, model):
         opt = original(cfg, model)
+        assert all(group["fused"] for group in opt.param_groups)
         for group in opt.param_groups:
-            group["foreach"] = False
+            group["fused"], group["foreach"] = False, False
         return opt
 
     training.make_optimizer = loop
@@ -233,4 +236,5 @@ def test_the_fused_update_gives_the_same_weights_as_the_per_parameter_loop(cfg):
         slow = train(cfg).model.state_dict()
     finally:
         training.make_optimizer = original
-    assert all(torch.equal(fast[k], slow[k]) for k in fast)
+    assert all(torch.equal(fast[k], again[k]) for k in fast)
+    assert all(torch.allclose(fast[k], slow[k], rtol=1e-5, atol=1e-6) for k in fast)

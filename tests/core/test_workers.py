@@ -102,11 +102,12 @@ def test_a_worker_that_dies_is_reported_and_replaced():
         time.sleep(0.1)
 
 
-def test_weights_sent_at_every_epoch_leave_the_training_exactly_as_it_was(pool):
+def test_weights_sent_whenever_asked_leave_the_training_exactly_as_it_was(pool):
     """The page asks for the weights whenever it redraws. Sending them must not touch the live
     parameters (torch would move a tensor's storage into shared memory to send it: that once
-    turned a default run into NaN under load); the weights travel as copies."""
-    cfg = MLPConfig(n_samples=400, depth=4, width=32, epochs=8)
+    turned a default run into NaN under load); the weights travel as copies. Here the page asks
+    after every epoch it receives (the worker may finish another epoch before it sees the ask)."""
+    cfg = MLPConfig(n_samples=2000, depth=4, width=32, epochs=8)
     worker = pool.take(timeout=120)
     job = pool.submit(worker, cfg, "cpu", "en", datasets_dir())
     sent, end = 0, None
@@ -118,5 +119,5 @@ def test_weights_sent_at_every_epoch_leave_the_training_exactly_as_it_was(pool):
             end = (kind, payload)
     pool.give_back(worker)
     here = train(cfg).model.state_dict()
-    assert sent == cfg.epochs and end[0] == "done" and end[1]["status"] == "finished"
+    assert 2 <= sent <= cfg.epochs and end[0] == "done" and end[1]["status"] == "finished"
     assert all(torch.equal(torch.from_numpy(end[1]["weights"][k]), here[k]) for k in here)
