@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import streamlit as st
@@ -13,11 +14,19 @@ def source_of(obj: object, title: str = "") -> str:
     """The source of a function or class; a built-in (C) function says what it is instead."""
     head = f"# {title}\n" if title else ""
     try:
-        return head + inspect.getsource(obj)
+        return head + _source(obj)
     except (TypeError, OSError):
         name = f"{getattr(obj, '__module__', None) or 'torch'}.{getattr(obj, '__name__', repr(obj))}"
         what = _("a built-in torch function")  # outside the f-string, where extraction sees it
         return f"{head}# {name}: {what}\n"
+
+
+@functools.lru_cache(maxsize=1024)
+def _source(obj: object) -> str:
+    """inspect.getsource, once per object: it re-reads and parses the module each call (about
+    0.5 ms), and the labs show a dozen functions on every rerun. The served code does not
+    change while it runs (`make dev` reloads the modules, and new objects miss this cache)."""
+    return inspect.getsource(obj)
 
 
 def show_code(*objs: object, note: str = "", titles: tuple[str, ...] = ()) -> None:

@@ -3,6 +3,7 @@ small real tensors computed by core/layer_lessons.py for the settings on screen.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
@@ -30,12 +31,25 @@ def layer_lessons(cfg: Any) -> None:
             _init(cfg)
 
 
+# The lessons' numbers depend only on a few settings: computed once per setting, not on every
+# rerun of the lab (building three nets for the signal chart costs ~5 ms each time).
+_dropout_demo = functools.lru_cache(maxsize=256)(lessons.dropout_demo)
+_batchnorm_demo = functools.lru_cache(maxsize=1)(lessons.batchnorm_demo)
+
+
+@functools.lru_cache(maxsize=256)
+def _signal(depth: int, width: int, activation: str, seed: int) -> dict[str, list[float]]:
+    mlp = MLPConfig(depth=depth, width=width, activation=activation, seed=seed)
+    x = torch.randn(256, 2, generator=torch.Generator().manual_seed(seed))
+    return lessons.signal_through_depth(mlp, x)
+
+
 def _row(values: list, digits: int = 2) -> list[str]:
     return [f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in values]
 
 
 def _dropout(p: float, seed: int) -> None:
-    d = lessons.dropout_demo(p, seed)
+    d = _dropout_demo(p, seed)
     st.markdown(
         _(
             "While training, dropout zeroes each unit at random with probability **p = {p:g}** (a new "
@@ -60,7 +74,7 @@ def _dropout(p: float, seed: int) -> None:
 
 
 def _batch_norm(conv: bool) -> None:
-    d = lessons.batchnorm_demo()
+    d = _batchnorm_demo()
     where = (
         _("after each convolution, per channel (over the batch and every position)")
         if conv
@@ -116,8 +130,7 @@ def _init(cfg: Any) -> None:
         for name, var, why in lessons.init_table(mlp, width)
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    x = torch.randn(256, 2, generator=torch.Generator().manual_seed(cfg.seed))
-    stds = lessons.signal_through_depth(mlp, x)
+    stds = _signal(depth, width, cfg.activation, cfg.seed)
     data = [
         {"type": "scatter", "x": list(range(1, depth + 1)), "y": ys, "mode": "lines+markers", "name": init,
          "line": {"color": colour}}

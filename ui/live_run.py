@@ -12,6 +12,7 @@ exception, and the `finally` blocks keep the store true (the run is marked stopp
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -30,6 +31,8 @@ from ui import state
 from ui.training_views import Slots, draw, status_line
 
 WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while waiting
+SETTLED = ".settled"  # session key suffix: an Event set once a run's thread has filed its end
+SETTLE_WAIT_S = 5.0  # a stopped run's thread reaches its next st call within an epoch or 0.25 s
 
 
 class Throttle:
@@ -69,9 +72,15 @@ def buttons(disabled: bool, caption: str) -> bool:
 
 
 def last_run(key: str) -> History | None:
-    """This session's last run of a lab; one cut short by an interruption the `finally` below
-    could not see (a server stopped mid-run) is shown as stopped."""
+    """This session's last run of a lab. A click during a run starts this rerun at once (fast
+    reruns) while the interrupted run's thread is still on its way out: wait for it to end the
+    run (its `finally` files the stop), so the page shows what the store keeps. One cut short
+    where no `finally` ran (a server stopped mid-run) is shown as stopped."""
     history: History | None = st.session_state.get(key)
+    if history is not None and history.status == "running":
+        settled = st.session_state.get(key + SETTLED)
+        if settled is not None:
+            settled.wait(SETTLE_WAIT_S)
     if history is not None and history.status == "running":
         history.status = "stopped"
         history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
@@ -140,10 +149,11 @@ def run(
     worker = pool.take()
     history = History(config=asdict(cfg), layers=[], lab=lab.name)
     history.model = lab.build(cfg, split)  # the page's copy, for its views: weights come from the worker
+    settled, completed = threading.Event(), False
     try:
         recorder = Recorder(store, lab.name, asdict(cfg))  # every finished epoch is committed
         history.run_id = recorder.run_id
-        st.session_state[key] = history
+        st.session_state[key], st.session_state[key + SETTLED] = history, settled
         progress = st.progress(0.0, text=_("Starting..."))
         slots = slots_factory()
         throttle = Throttle()
@@ -164,14 +174,17 @@ def run(
             else:
                 settle(history, kind, payload)
         recorder.finish(history)
+        completed = True
     finally:
-        if history.status == "running":  # interrupted: Stop, a widget touched, the tab closed
-            history.status = "stopped"
-            history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
-            if history.run_id is not None:
+        if not completed:  # interrupted: Stop, a widget touched, the tab closed
+            if history.status == "running":
+                history.status = "stopped"
+                history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
+            if history.run_id is not None:  # (a no-op where the store has it ended already)
                 store.mark_stopped(history.run_id, history.message)
         pool.give_back(worker)  # a job still running there stops at its next epoch
         state.admission().leave(ticket, history.seconds if history.status == "finished" else None)
+        settled.set()
     st.rerun()
 
 
