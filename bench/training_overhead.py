@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from core import malloc  # noqa: E402
 from core.config import MLPConfig  # noqa: E402
 from core.reference import plain_train  # noqa: E402
 from core.training import data_for, train  # noqa: E402
@@ -130,6 +131,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=2, help=argparse.SUPPRESS)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    malloc.tune()  # as the lab's training processes run (core/workers.py); both sides alike
     if a.only:
         return only(a.only, a.repeats)
     if a.instructions:

@@ -14,6 +14,7 @@ import traceback
 from dataclasses import fields
 from typing import NoReturn
 
+from core import malloc
 from core.config import ConfigError, field_specs, from_dict_strict
 from core.labs import LABS as _LABS
 
@@ -181,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point for `python -m core`: 0 done, 1 diverged, 2 a bad flag or a config that
     cannot train, 70 a bug in the lab (the traceback is printed, then one line saying so)."""
     args = build_parser().parse_args(argv)
+    malloc.tune()  # as the lab's training processes run (core/malloc.py)
     try:
         return cmd_gallery(args) if args.command == "gallery" else cmd_train(args)
     except Exception as err:  # everything the user's input explains returned 2 above

@@ -78,11 +78,13 @@ def _work(inbox: mp.Queue, outbox: mp.Queue, stop: Any, want: Any, threads: int)
     """A worker's life: warm up, then train job after job until told to quit (None)."""
     import torch
 
+    from core import malloc
     from core.config import MLPConfig
     from core.i18n import set_language
     from core.training import CannotTrain, History, data_for, train
 
     torch.set_num_threads(threads)
+    malloc.tune()  # per-epoch tensors reuse heap memory instead of faulting in fresh pages
     train(MLPConfig(n_samples=40, depth=1, width=4, epochs=1))  # import torch's compiler stack now
     outbox.put((0, "ready", None))
     while (job := inbox.get()) is not None:

@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 import torch
 
+from core import malloc
 from core.admission import Admission
 from core.config import from_params, from_stored, to_params
 from core.datasets import Split, make_split
@@ -39,6 +40,7 @@ PAGE_KEYS = (lang.URL_KEY,)  # URL keys of the page itself, not of a config: nev
 @st.cache_resource
 def _once_per_process() -> int:
     torch.set_num_threads(TORCH_THREADS)
+    malloc.tune()  # per-epoch tensors reuse heap memory instead of faulting in fresh pages
     # The first optimiser step of a process imports torch's compiler stack (about a second):
     # pay it here, when the server first shows a page, not when a visitor presses Train.
     from core.config import MLPConfig
