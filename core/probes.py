@@ -32,6 +32,7 @@ class GradNorms:
         self.names = list(layers)
         self.weights = [m.weight for m in layers.values()]
         self.sizes = [w.numel() for w in self.weights]
+        self.fused = self.weights[0].is_cuda  # the model is on its device before this is built
         self.steps: list[tuple[Tensor, ...]] = []
 
     def add(self) -> None:
@@ -41,7 +42,7 @@ class GradNorms:
         for a 10-layer MLP against 30-40 us for the plain per-layer norms), so the CPU takes
         the norms one by one: the same values."""
         grads = [w.grad for w in self.weights]
-        if grads[0].is_cuda:
+        if self.fused:
             self.steps.append(torch._foreach_norm(grads))
         else:
             self.steps.append(tuple(torch.linalg.vector_norm(g) for g in grads))

@@ -22,7 +22,7 @@ import threading
 import traceback
 import types
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +128,7 @@ class Worker:
     outbox: Any
     stop: Any  # set: end the job at its next epoch
     want: Any  # set: send the weights with the next epoch (a live redraw is due)
-    ready: bool = False
     busy_with: int = 0  # the job it is on (0: idle)
-    stale: list = field(default_factory=list)
 
 
 class WorkerPool:
@@ -196,11 +194,8 @@ class WorkerPool:
                     return
                 yield "wait", None
                 continue
-            if kind == "ready":
-                worker.ready = True
-                continue
             if got != job_id:
-                continue  # the tail of a job that was stopped before it finished
+                continue  # the worker's "ready" (job 0), or the tail of a job stopped before it finished
             if kind in ("done", "cannot", "crash"):
                 worker.busy_with = 0
                 yield kind, payload
