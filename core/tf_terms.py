@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, fx, nn
 
-from core.graphs import ModelGraph, fmt_shape
+from core.graphs import ModelGraph, OwnThreadTracer, fmt_shape
 from core.i18n import N_, _
 from core.paths import data_dir
 
@@ -132,8 +132,9 @@ class TinyNet(nn.Module):
         return torch.relu(x @ self.W + 1.0) * 0.5
 
 
-class _CountingTracer(fx.Tracer):
-    """fx's tracer, counting the stand-ins (Proxies) it hands forward() instead of tensors."""
+class _CountingTracer(OwnThreadTracer):
+    """fx's tracer (its own thread's calls only), counting the stand-ins (Proxies) it hands
+    forward() instead of tensors."""
 
     def __init__(self) -> None:
         super().__init__()

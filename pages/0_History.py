@@ -5,6 +5,7 @@ import streamlit as st
 from core.history import EVENTS
 from core.i18n import _
 from ui import history_charts, history_view, state
+from ui.plot import chart
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("History"), page_icon="📜", layout="wide")
@@ -24,7 +25,7 @@ index, event = history_view.walker()
 
 # 3. The step, and where it sits on the timeline ---------------------------------------------
 history_view.show(event, index)
-st.plotly_chart(history_charts.timeline_figure(EVENTS, index), width="stretch", key="history.chart")
+chart(st, history_charts.timeline_figure(EVENTS, index), key="history.chart")
 st.caption(
     _(
         "Blue: the steps behind you; red: this one; grey: still ahead. A bar spans a period of "

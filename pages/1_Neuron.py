@@ -8,6 +8,7 @@ from core.i18n import _
 from ui import backprop_views, neuron_views, state, step_charts
 from ui import neuron_charts as nc
 from ui.code import show_code
+from ui.plot import chart
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Neuron"), page_icon="🧠", layout="wide")
@@ -77,9 +78,8 @@ st.markdown(
     )
 )
 hidden, lr, epochs, seed = backprop_views.step_controls()
-px, py = neuron.perceptron_data("cloud", seed)
-runs = {a: step_lesson.train_gd(a, px, py, lr, epochs, seed, hidden) for a in step_lesson.STEP_OR_SIGMOID}
-st.plotly_chart(step_charts.step_vs_sigmoid_figure(runs), width="stretch", key="neuron.step_chart")
+runs = backprop_views.step_runs(hidden, lr, epochs, seed)
+chart(st, step_charts.step_vs_sigmoid_figure(runs), key="neuron.step_chart")
 st.caption(
     _(
         "Step: {zeros} of {n} gradients were exactly 0, the weights moved {moved_step:g} and the loss stayed "

@@ -42,7 +42,7 @@ st.markdown(
         "norm's running statistics). Hover a node."
     )
 )
-graph_views.graph_chart(graph)
+graph_views.graph_chart(cfg, graph)
 
 # 3. Eager, fx, compiled ----------------------------------------------------------------------
 st.header(_("3. Three ways to run it: eager, fx, compiled"))

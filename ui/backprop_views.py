@@ -4,10 +4,12 @@ st.session_state; the maths is core.backprop."""
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
-from core import backprop
+from core import backprop, neuron, step_lesson
 from core.activations import ACTIVATIONS
 from core.i18n import N_, _, ngettext
 from ui import neuron_charts as nc
@@ -104,6 +106,14 @@ def show_backprop(hidden: str, loss: str, xb: tuple[float, float], yb: float, lr
     losses = S["neuron.bp_losses"]
     right.plotly_chart(nc.loss_steps_figure(losses), width="stretch")
     right.caption(_("Loss now {now:.4g}; at the start {start:.4g}.").format(now=fw.loss, start=losses[0]))
+
+
+@functools.lru_cache(maxsize=64)
+def step_runs(hidden: int, lr: float, epochs: int, seed: int) -> dict[str, step_lesson.GDRun]:
+    """Section 4's two runs, step and sigmoid, on the perceptron's "cloud" points of `seed`:
+    the same for every visitor with the same controls, so computed once per setting (read-only)."""
+    px, py = neuron.perceptron_data("cloud", seed)
+    return {a: step_lesson.train_gd(a, px, py, lr, epochs, seed, hidden) for a in step_lesson.STEP_OR_SIGMOID}
 
 
 def step_controls() -> tuple[int, float, int, int]:

@@ -3,6 +3,8 @@ compiled (eager vs torch.compile timed), the devices, and the TensorBoard export
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 import torch
 from torch import nn
@@ -12,9 +14,10 @@ from core import graph_runs as runs
 from core import graphs, tf_terms
 from core.config import MLPConfig, from_params
 from core.graphs import ModelGraph
-from core.i18n import _, ngettext
+from core.i18n import _, language, ngettext
 from ui import graph_charts as charts
 from ui.code import show_code
+from ui.plot import chart, once
 
 SIZES = (16, 256, 4096)  # batch sizes timed: all >= 2, so one dynamic compile serves them all
 
@@ -30,13 +33,27 @@ def lab_net() -> tuple[MLPConfig, nn.Module, ModelGraph]:
     )
     st.info(text.format(net=graphs.describe_model(cfg)), icon=":material/hub:")
     st.page_link("pages/3_MLP_Lab.py", label=_("Change it in the MLP lab"), icon=":material/tune:")
-    model = graphs.lab_model(cfg)
-    return cfg, model, graphs.trace(model)
+    return cfg, graphs.lab_model(cfg), traced(language(), cfg)
 
 
-def graph_chart(graph: ModelGraph) -> None:
-    """The graph drawn, as a table, and as the Python fx writes back."""
-    st.plotly_chart(charts.graph_figure(graph, graphs.layered_layout(graph)), width="stretch", key="tg.graph")
+@functools.lru_cache(maxsize=32)
+def traced(lang: str, cfg: MLPConfig) -> ModelGraph:
+    """The traced graph of cfg's untrained net, labelled in `lang`: once per net and language in
+    this server (a class opens the page with the same default net); only read from then on. Its
+    GraphModule holds its own copy of the net: the same seeded weights as lab_model(cfg)."""
+    return graphs.trace(graphs.lab_model(cfg))
+
+
+@once
+def graph_figure(cfg: MLPConfig) -> object:
+    """The drawing of traced(cfg), built once per net and language."""
+    graph = traced(language(), cfg)
+    return charts.graph_figure(graph, graphs.layered_layout(graph))
+
+
+def graph_chart(cfg: MLPConfig, graph: ModelGraph) -> None:
+    """cfg's graph drawn, as a table, and as the Python fx writes back."""
+    chart(st, graph_figure(cfg), key="tg.graph")
     st.dataframe(graph.table(), hide_index=True, width="stretch", height="content")
     st.caption(
         _("The graph as a table, one row per fx node: {n} parameters in all.").format(n=f"{graph.n_params:,}")

@@ -63,8 +63,15 @@ def show(img: np.ndarray, caption: str | None = None) -> None:
     st.image(_encoded(digest(img), img), caption=caption, width="content")
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _uri(key: str, _img: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(encode(_img)).decode("ascii")
+
+
 def _data_uri(img: np.ndarray) -> str:
-    return "data:image/png;base64," + base64.b64encode(encode(img)).decode("ascii")
+    """The picture as a PNG data URI, cached by its pixels' digest (a photo takes 20-50 ms to
+    encode; every visitor who opens the page starts from the same one)."""
+    return _uri(digest(img), img)
 
 
 def overview_figure(rgb: np.ndarray, window: tuple[int, int, int, int]) -> go.Figure:
@@ -126,11 +133,15 @@ def pixel_grid_figure(patch: np.ndarray, x0: int, y0: int, show: str = "rgb") ->
                 )
             )
         # White lines between the cells, so each triple of numbers clearly belongs to one pixel.
+        # Set in one go: add_shape validates every shape added so far again (quadratic in lines).
         lines = dict(type="line", line=dict(color="white", width=1), layer="above")
-        for i in range(w + 1):
-            fig.add_shape(**lines, x0=x0 + i - 0.5, x1=x0 + i - 0.5, y0=y0 - 0.5, y1=y0 + h - 0.5)
-        for j in range(h + 1):
-            fig.add_shape(**lines, x0=x0 - 0.5, x1=x0 + w - 0.5, y0=y0 + j - 0.5, y1=y0 + j - 0.5)
+        columns = [
+            dict(lines, x0=x0 + i - 0.5, x1=x0 + i - 0.5, y0=y0 - 0.5, y1=y0 + h - 0.5) for i in range(w + 1)
+        ]
+        rows = [
+            dict(lines, x0=x0 - 0.5, x1=x0 + w - 0.5, y0=y0 + j - 0.5, y1=y0 + j - 0.5) for j in range(h + 1)
+        ]
+        fig.update_layout(shapes=columns + rows)
     else:
         plane = to_gray(patch) if show == "gray" else patch[..., CHANNEL[show]]
         fits = cell >= 26  # one 3-digit number

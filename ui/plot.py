@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import plotly.graph_objects as go
+
+from core.i18n import language
 
 
 class Built(go.Figure):
@@ -23,3 +28,22 @@ def chart(slot, figure: dict, key: str | None = None) -> None:
     """Draw a figure dict into `slot` (st or a placeholder); plotly writes the JSON with orjson
     (requirements.txt), 10x faster than the standard library on the decision plane."""
     slot.plotly_chart(Built(figure), width="stretch", key=key)
+
+
+def once(figure: Callable[..., go.Figure | dict]) -> Callable[..., Built]:
+    """Memoise a figure function whose figure depends on its (hashable) arguments and the page's
+    language only: it is built, and validated, once per language and arguments in this server
+    process, and every later view gets that build's dict as a Built. For the lessons' fixed
+    figures that every visitor of a class opens alike (bench/page_views.py)."""
+
+    @functools.lru_cache(maxsize=128)
+    def build(lang: str, *args: object) -> dict:
+        fig = figure(*args)
+        return fig if isinstance(fig, dict) else fig.to_dict()
+
+    @functools.wraps(figure)
+    def cached(*args: object) -> Built:
+        return Built(build(language(), *args))
+
+    cached.cache_clear = build.cache_clear  # type: ignore[attr-defined]
+    return cached

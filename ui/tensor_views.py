@@ -3,6 +3,7 @@ tensor's shape, where an invalid operation shows torch's rule in words instead o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import streamlit as st
@@ -12,13 +13,27 @@ from core import tensors
 from core.i18n import _
 from ui import tensor_charts as charts
 from ui.code import show_code
+from ui.plot import chart, once
+
+
+@functools.lru_cache(maxsize=1)
+def examples() -> tuple[tensors.Example, ...]:
+    """rank_examples(), made once per server (the photo is decoded and shrunk): only shown."""
+    return tuple(tensors.rank_examples())
+
+
+@once
+def rank_figure(rank: int) -> dict:
+    """The drawing of the example tensor of this rank (2, 3 or 4): the same for everyone."""
+    ex = next(e for e in examples() if e.rank == rank)
+    return {2: charts.matrix_figure, 3: charts.image_figure, 4: charts.slices_figure}[rank](ex.tensor)
 
 
 def rank_tabs() -> None:
     """One tab per rank: the tensor, what its axes mean, and where such a tensor appears."""
-    examples = tensors.rank_examples()
-    labels = [_("rank {rank}: {name}").format(rank=e.rank, name=_(e.name)) for e in examples]
-    for tab, ex in zip(st.tabs(labels), examples):
+    shown = examples()
+    labels = [_("rank {rank}: {name}").format(rank=e.rank, name=_(e.name)) for e in shown]
+    for tab, ex in zip(st.tabs(labels), shown):
         with tab:
             names = [_(a) for a in ex.axes]  # features, rows, columns; H, W, C, N stay letters
             axes = _("axes {axes}").format(axes=" x ".join(names)) if ex.axes else _("no axes")
@@ -26,8 +41,7 @@ def rank_tabs() -> None:
             if ex.rank <= 1:
                 st.code(repr(ex.tensor), language="python")
             else:
-                fig = {2: charts.matrix_figure, 3: charts.image_figure, 4: charts.slices_figure}[ex.rank]
-                st.plotly_chart(fig(ex.tensor), width="stretch", key=f"tg.rank{ex.rank}")
+                chart(st, rank_figure(ex.rank), key=f"tg.rank{ex.rank}")
     show_code(tensors.rank_examples)
 
 

@@ -4,15 +4,32 @@ TensorFlow is not installed: its code is shown as text; the PyTorch side runs.""
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 import torch
 from torch import nn
 
 from core import graphs, tf_terms
 from core.graphs import ModelGraph
-from core.i18n import _
+from core.i18n import _, language
 from ui import graph_charts as charts
 from ui.code import show_code
+from ui.plot import chart, once
+
+
+@functools.lru_cache(maxsize=4)
+def tiny_graph(lang: str) -> ModelGraph:
+    """TinyNet's traced graph, labelled in `lang`: the same for everyone, traced once."""
+    return graphs.trace(tf_terms.TinyNet(), n_in=2, batch=1, output="y")
+
+
+@once
+def tiny_figure() -> object:
+    """The drawing of tiny_graph, built once per language."""
+    graph = tiny_graph(language())
+    title = _("y = relu(x @ W + 1) * 0.5: every kind of node")
+    return charts.graph_figure(graph, graphs.layered_layout(graph), title=title)
 
 
 def _tf1_code(w: list[list[float]]) -> str:
@@ -56,11 +73,10 @@ def build_then_run() -> None:
             eager=[round(v, 4) for v in tiny(x)[0].tolist()],
         )
     )
-    graph = graphs.trace(tiny, n_in=2, batch=1, output="y")
-    title = _("y = relu(x @ W + 1) * 0.5: every kind of node")
-    fig = charts.graph_figure(graph, graphs.layered_layout(graph), title=title)
-    st.plotly_chart(fig, width="stretch", key="tg.tf_graph")
-    st.dataframe(tf_terms.role_rows(graph), hide_index=True, width="stretch", height="content")
+    chart(st, tiny_figure(), key="tg.tf_graph")
+    st.dataframe(
+        tf_terms.role_rows(tiny_graph(language())), hide_index=True, width="stretch", height="content"
+    )
     show_code(tf_terms.TinyNet, tf_terms.build_then_run)
 
 

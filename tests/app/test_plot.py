@@ -37,3 +37,33 @@ def test_the_page_receives_the_figure_as_built():
 def test_built_gives_back_the_same_dict_without_copying():
     figure = {"data": [], "layout": {}}
     assert Built(figure).to_dict() is figure
+
+
+def test_once_builds_a_figure_once_per_language_and_arguments():
+    """ui.plot.once: the figure function runs once per (language, arguments); later calls get
+    the same validated dict, and another language gets its own build, in its own words."""
+    from core.i18n import _, language, set_language
+    from ui.plot import once
+
+    calls = []
+
+    @once
+    def figure(n: int) -> go.Figure:
+        calls.append((language(), n))
+        return go.Figure(go.Bar(y=list(range(n))), layout={"title": {"text": _("loss")}})
+
+    before = language()
+    try:
+        set_language("en")
+        first, again, other = figure(3), figure(3), figure(4)
+        set_language("ko")
+        korean = figure(3)
+    finally:
+        set_language(before)
+    assert calls == [("en", 3), ("en", 4), ("ko", 3)]
+    assert again.to_dict() is first.to_dict()
+    assert list(first.to_dict()["data"][0]["y"]) == [0, 1, 2]
+    assert list(other.to_dict()["data"][0]["y"]) == [0, 1, 2, 3]
+    assert first.to_dict()["layout"]["title"]["text"] == "loss"
+    assert korean.to_dict()["layout"]["title"]["text"] == "손실"
+    go.Figure(first.to_dict())  # a figure plotly accepts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 from torch import nn
@@ -116,3 +118,71 @@ def test_attributes_and_literals_become_variable_buffer_and_constant_nodes():
     assert any(e.src == literal[0].id and e.dst == sub.id for e in graph.edges)
     assert graph.n_params == 6 and next(n for n in graph.nodes if n.kind == "output").shape == (3, 3)
     assert "output (y) (3, 3)" in kinds
+
+
+class _CallsAnotherThread(nn.Module):
+    """While it is traced, runs another model in another thread, as a second visitor's page
+    does in the same server, and keeps what that thread got (or the error it raised). A second
+    thread starts a trace of its own meanwhile (it finishes after this one)."""
+
+    def __init__(self, other: nn.Module, seen: dict) -> None:
+        super().__init__()
+        self.lin, self.seen = nn.Linear(2, 3), seen
+        self.outside = [other]  # not a submodule: another visitor's model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        def visitor() -> None:
+            try:
+                self.seen["y"] = self.outside[0](torch.ones(1, 2))
+            except Exception as err:  # noqa: BLE001 - the test reports what the thread met
+                self.seen["error"] = err
+
+        def tracer() -> None:
+            self.seen["graph"] = graphs.trace(graphs.lab_model(MLPConfig(depth=2, width=4)))
+
+        t = threading.Thread(target=visitor)
+        t.start()
+        t.join()
+        self.seen["second"] = threading.Thread(target=tracer)
+        self.seen["second"].start()
+        return self.lin(x)
+
+
+def test_a_trace_leaves_other_threads_models_alone():
+    """fx patches nn.Module.__call__ for the whole process while it traces: another thread's
+    model must run as usual meanwhile (fx's own tracer raises NameError there), and a second
+    trace started meanwhile waits its turn and comes out whole."""
+    other = graphs.lab_model(MLPConfig(depth=2, width=4))
+    expected = other(torch.ones(1, 2))
+    seen: dict = {}
+    outer = graphs.trace(_CallsAnotherThread(other, seen), n_in=2)
+    seen["second"].join(30)
+
+    assert "error" not in seen, seen.get("error")
+    assert torch.equal(seen["y"], expected)
+    alone = graphs.trace(graphs.lab_model(MLPConfig(depth=2, width=4)))
+    assert [(n.label, n.shape) for n in seen["graph"].nodes] == [(n.label, n.shape) for n in alone.nodes]
+    assert any(n.target == "lin" for n in outer.nodes)
+
+
+def test_fx_own_tracer_does_trace_other_threads_calls():
+    """The failure the tracer above prevents, shown with fx's plain tracer: the other thread's
+    call lands in the trace and fails."""
+    other = graphs.lab_model(MLPConfig(depth=2, width=4))
+    seen: dict = {}
+
+    class Plain(_CallsAnotherThread):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            def visitor() -> None:
+                try:
+                    self.seen["y"] = self.outside[0](torch.ones(1, 2))
+                except Exception as err:  # noqa: BLE001
+                    self.seen["error"] = err
+
+            t = threading.Thread(target=visitor)
+            t.start()
+            t.join()
+            return self.lin(x)
+
+    torch.fx.Tracer().trace(Plain(other, seen))
+    assert isinstance(seen.get("error"), NameError)
