@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -27,6 +28,7 @@ from core import convolution as cv  # noqa: E402
 from core.conv_lessons import filter_bank  # noqa: E402
 from core.imageio import sample_image, to_gray  # noqa: E402
 from core.kernels import KERNELS, parse_kernel  # noqa: E402
+from ui.plot import Built  # noqa: E402
 
 SIDE = 1024
 
@@ -107,8 +109,8 @@ def page_redraw(rgb: np.ndarray, side: int = 128, n_filters: int = 8, k: int = 5
             charts.map_figure(pooled, (10, 10), like=out),
             charts.grid_figure(pw.window, "window", like=out),
         ]
-        for fig in figures:
-            fig.to_json()
+        for fig in figures:  # to the JSON the page sends (ui/plot.py: dicts go as built)
+            pio.to_json(Built(fig) if isinstance(fig, dict) else fig, validate=False)
 
     return redraw
 

@@ -1,4 +1,5 @@
-"""Plotly builders for the Convolution page: arrays in, go.Figure out. No widgets, no maths.
+"""Plotly builders for the Convolution page: arrays in, figure dicts out (drawn with ui.plot.chart,
+which sends a dict as built; the tests build each into a validated go.Figure). No widgets, no maths.
 
 Images are heatmaps with row 0 at the top and square pixels; the axes count pixels in the
 unpadded image's coordinates, so padding cells sit at -1, -2, ... and n, n+1, .... Small arrays
@@ -106,7 +107,7 @@ def input_figure(
     cols: np.ndarray,
     title: str = "",
     height: int = 420,
-) -> go.Figure:
+) -> dict:
     """The padded input, the unpadded image's border dashed, the kernel's taps outlined in red."""
     h, w = padded.shape
     gray = "gray" if float(np.nanmin(padded)) >= 0 else None
@@ -123,7 +124,7 @@ def input_figure(
     shapes.append(dict(type="path", path=path, line=dict(color=HIGHLIGHT, width=2)))
     layout = _square_axes(height, title)
     layout["shapes"] = shapes
-    return go.Figure(data=[trace], layout=layout)
+    return {"data": [trace], "layout": layout}
 
 
 def map_figure(
@@ -133,7 +134,7 @@ def map_figure(
     window: tuple[np.ndarray, np.ndarray] | None = None,
     like: np.ndarray | None = None,
     height: int = 420,
-) -> go.Figure:
+) -> dict:
     """A feature (or pooled) map, with one cell or a window of cells outlined; `like` shares a
     colour scale (a pooled map coloured as the map it came from)."""
     trace = _heatmap(values, like=like, colorbar=dict(thickness=12))
@@ -145,7 +146,7 @@ def map_figure(
         rows, cols = window
         shapes.append(_rect(rows[0], cols[0], rows[-1], cols[-1], width=3))
     layout["shapes"] = shapes
-    return go.Figure(data=[trace], layout=layout)
+    return {"data": [trace], "layout": layout}
 
 
 def grid_figure(
@@ -155,7 +156,7 @@ def grid_figure(
     like: np.ndarray | None = None,
     signed: bool = False,
     height: int = 260,
-) -> go.Figure:
+) -> dict:
     """A small grid with every number printed (NaN cells left blank); `mark` outlines cells,
     `like` colours it as a bigger array, `signed` uses the diverging scale (weights, products)."""
     k = values.shape[0]
@@ -166,7 +167,7 @@ def grid_figure(
     layout["yaxis"].update(showticklabels=False)
     if mark is not None:
         layout["shapes"] = [_rect(r, c, r, c, width=3) for r, c in zip(*np.nonzero(mark))]
-    return go.Figure(data=[trace], layout=layout)
+    return {"data": [trace], "layout": layout}
 
 
 def rgb_figure(rgb: np.ndarray, title: str = "", height: int = 300) -> go.Figure:
@@ -183,7 +184,7 @@ def _axis(name: str, i: int) -> str:
 WIDE = 1000  # px: about the width of a full-width chart in the wide layout (heights follow from it)
 
 
-def maps_figure(maps: np.ndarray, names: list[str], per_row: int = 4) -> go.Figure:
+def maps_figure(maps: np.ndarray, names: list[str], per_row: int = 4) -> dict:
     """K feature maps side by side, each on its own colour scale (axes laid out by hand: fast)."""
     n = len(maps)
     cols = min(n, per_row)
@@ -223,10 +224,10 @@ def maps_figure(maps: np.ndarray, names: list[str], per_row: int = 4) -> go.Figu
             )
         )
     layout.update(height=int(total) + 20, margin=dict(l=10, r=10, t=10, b=10), annotations=notes)
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
-def filters_figure(weights: np.ndarray, names: list[str], width_px: int = 750) -> go.Figure:
+def filters_figure(weights: np.ndarray, names: list[str], width_px: int = 750) -> dict:
     """K filters (columns) x 3 colour slices (rows R, G, B) as one heatmap with blank lines
     between; each filter coloured on its own scale centred on 0 (red positive), since a blur's
     weights are 1/256 and an edge filter's reach 12. Hover and printed numbers are the weights."""
@@ -266,4 +267,4 @@ def filters_figure(weights: np.ndarray, names: list[str], width_px: int = 750) -
     layout["yaxis"].update(showticklabels=False)
     layout.update(annotations=notes, margin=dict(l=30, r=10, t=40, b=10))
     layout.pop("title")
-    return go.Figure(data=[trace], layout=layout)
+    return {"data": [trace], "layout": layout}

@@ -19,6 +19,7 @@ from ui.code import show_code
 from ui.controls import field_widget
 from ui.conv_state import PREFIX, cell_inputs, key
 from ui.image_input import image_picker
+from ui.plot import chart
 
 fmt = charts.fmt  # numbers as the charts print them
 
@@ -96,11 +97,10 @@ def feature_map(
             if p
             else _("Input {h}x{w}").format(h=h, w=w)
         )
-        fig = charts.input_figure(padded, p, walk.rows, walk.cols, title)
-        st.plotly_chart(fig, width="stretch", key="conv.input")
+        chart(st, charts.input_figure(padded, p, walk.rows, walk.cols, title), key="conv.input")
     with c_out:
         fig = charts.map_figure(out, (row, col), _("Feature map {oh}x{ow}").format(oh=oh, ow=ow))
-        st.plotly_chart(fig, width="stretch", key="conv.fmap")
+        chart(st, fig, key="conv.fmap")
     st.caption(
         _(
             "Red squares: the pixels the kernel reads for the chosen cell; "
@@ -126,17 +126,11 @@ def cell_by_hand(img: np.ndarray, out: np.ndarray, walk: cv.CellWalk, dilation: 
     """The chosen cell's patch, the kernel, their products and the sum, against the map's value."""
     gaps = _(" (blank: skipped by dilation)") if dilation > 1 else ""
     g1, g2, g3 = st.columns(3)
-    g1.plotly_chart(
-        charts.grid_figure(walk.window, _("Input patch") + gaps, like=img),
-        width="stretch",
-        key="conv.g_patch",
-    )
-    g2.plotly_chart(
-        charts.grid_figure(walk.kernel, _("Kernel"), signed=True), width="stretch", key="conv.g_kernel"
-    )
-    g3.plotly_chart(
+    chart(g1, charts.grid_figure(walk.window, _("Input patch") + gaps, like=img), key="conv.g_patch")
+    chart(g2, charts.grid_figure(walk.kernel, _("Kernel"), signed=True), key="conv.g_kernel")
+    chart(
+        g3,
         charts.grid_figure(walk.products, _("Patch × kernel, element by element"), signed=True),
-        width="stretch",
         key="conv.g_products",
     )
     st.markdown(_("**Sum** = {sentence}").format(sentence=lessons.sum_sentence(walk)))
@@ -175,7 +169,7 @@ def channels(rgb: np.ndarray) -> None:
     )
     names = list(bank.names)
     with c_f:
-        st.plotly_chart(charts.filters_figure(bank.weights, names), width="stretch")
+        chart(st, charts.filters_figure(bank.weights, names))
         st.caption(
             _(
                 "Each filter: 3 slices, one per colour; red weights add, blue subtract "
@@ -183,7 +177,7 @@ def channels(rgb: np.ndarray) -> None:
             )
         )
     titles = [f"{n} ({m.shape[0]}x{m.shape[1]})" for n, m in zip(names, maps)]
-    st.plotly_chart(charts.maps_figure(maps, titles), width="stretch", key="conv.maps")
+    chart(st, charts.maps_figure(maps, titles), key="conv.maps")
     show_code(
         cv.conv2d_multi,
         cv.layer_maps,
@@ -217,18 +211,12 @@ def pooling(out: np.ndarray | None) -> None:
     prow, pcol = cell_inputs(("pool_row", "pool_col"), pooled.shape)
     pw = cv.pool_walkthrough(out, size, ps, view.pool, prow, pcol)
     c_a, c_b, c_c = st.columns([2, 2, 1], gap="medium")
-    c_a.plotly_chart(
-        charts.map_figure(out, title=_("Feature map"), window=(pw.rows, pw.cols)),
-        width="stretch",
-        key="conv.pool_in",
-    )
+    chart(c_a, charts.map_figure(out, title=_("Feature map"), window=(pw.rows, pw.cols)), key="conv.pool_in")
     title = _("{kind} pooled {h}x{w}").format(kind=view.pool, h=pooled.shape[0], w=pooled.shape[1])
-    c_b.plotly_chart(
-        charts.map_figure(pooled, (prow, pcol), title, like=out), width="stretch", key="conv.pooled"
-    )
+    chart(c_b, charts.map_figure(pooled, (prow, pcol), title, like=out), key="conv.pooled")
     mark = np.zeros(pw.window.shape, dtype=bool)
     mark[pw.argmax] = view.pool == "max"
-    c_c.plotly_chart(charts.grid_figure(pw.window, _("The window"), mark=mark, like=out), width="stretch")
+    chart(c_c, charts.grid_figure(pw.window, _("The window"), mark=mark, like=out))
     st.markdown(
         _("Pooled cell ({row}, {col}) {sentence}.").format(
             row=prow, col=pcol, sentence=lessons.pool_sentence(pw)

@@ -19,6 +19,7 @@ from core.kernels import KERNELS, KernelError, parse_kernel, rows_text
 from ui import conv_charts as charts
 from ui import state
 from ui.controls import label_of
+from ui.plot import chart
 
 PREFIX = "conv"
 OWN, TYPED, SEEN = "conv._own", "conv._typed", "conv._seen"
@@ -105,7 +106,7 @@ def kernel_editor() -> np.ndarray:
     k = kernel.shape[0]
     with c_grid:
         title = _("Kernel {k}x{k}").format(k=k)
-        st.plotly_chart(charts.grid_figure(kernel, title, signed=True), width="stretch")
+        chart(st, charts.grid_figure(kernel, title, signed=True))
     return kernel
 
 

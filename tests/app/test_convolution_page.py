@@ -204,3 +204,29 @@ def test_channels_parameter_count_matches_an_nn_conv2d():
     assert f"8 × 3 × 5 × 5 + 8 = {n:,}" in text(at)
     maps = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("conv.maps"))
     assert len(maps["data"]) == 8
+
+
+def test_the_page_figure_dicts_are_figures_plotly_accepts():
+    """The conv charts are dicts the page sends as built (ui/plot.py): each must pass plotly's
+    own validation, which the page no longer runs, with its data intact."""
+    import plotly.graph_objects as go
+
+    from ui import conv_charts as charts
+
+    img = np.arange(36, dtype=np.float64).reshape(6, 6)
+    window = np.full((3, 3), np.nan)
+    window[1, 1] = 5.0  # a dilated window: skipped taps are NaN, printed blank
+    figures = {
+        "input": charts.input_figure(np.pad(img, 1), 1, np.array([0, 1, 2]), np.array([0, 1, 2]), "in"),
+        "map": charts.map_figure(img, (1, 2), "map", window=(np.array([0, 1]), np.array([0, 1]))),
+        "grid": charts.grid_figure(window, "grid", mark=~np.isnan(window), like=img),
+        "maps": charts.maps_figure(np.stack([img, -img]), ["a", "b"]),
+        "filters": charts.filters_figure(np.ones((2, 3, 3, 3)), ["a", "b"]),
+    }
+    for name, spec in figures.items():
+        assert isinstance(spec, dict), name
+        fig = go.Figure(spec)  # raises on any property plotly does not know
+        assert fig.data, name
+    np.testing.assert_array_equal(np.asarray(go.Figure(figures["map"]).data[0].z), img)
+    grid = go.Figure(figures["grid"])
+    assert len(grid.layout.shapes) == 1  # the one marked cell
