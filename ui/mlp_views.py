@@ -31,7 +31,7 @@ def make_slots(split: Split) -> training_views.Slots:
             + (thinned if n > 2 * MAX_POINTS else "")
         )
         show_code(probes.decision_grid)
-        return [(slot, lambda s, h: chart(s, decision_figure(h, split)))]
+        return [(slot, lambda s, h: chart(s, decision_figure(h, split), live=True))]
 
     return training_views.make_slots(
         "mlp",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 
 import plotly.graph_objects as go
@@ -24,9 +25,20 @@ class Built(go.Figure):
         return self._spec
 
 
-def chart(slot, figure: dict, key: str | None = None) -> None:
+_LIVE = itertools.count(1)
+
+
+def chart(slot, figure: dict, key: str | None = None, live: bool = False) -> None:
     """Draw a figure dict into `slot` (st or a placeholder); plotly writes the JSON with orjson
-    (requirements.txt), 10x faster than the standard library on the decision plane."""
+    (requirements.txt), 10x faster than the standard library on the decision plane.
+
+    live: a redraw into a placeholder during a run. Streamlit names an element without a key
+    after its content and refuses a second identical one in the same script run, and a net that
+    does not learn draws the same decision plane and activation bars epoch after epoch (a deep
+    ReLU net gone dead stopped the page with StreamlitDuplicateElementId): each live redraw gets
+    a key of its own."""
+    if live and key is None:
+        key = f"live.{next(_LIVE)}"
     slot.plotly_chart(Built(figure), width="stretch", key=key)
 
 

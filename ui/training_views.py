@@ -120,14 +120,14 @@ def draw(slots: Slots, history: History) -> None:
     status_line(slots.status, history)
     over = insights.overfit_finding(history)
     (slots.overfit.warning if over.overfitting else slots.overfit.caption)(over.sentence)
-    chart(slots.loss, charts.loss_figure(history, over))
+    chart(slots.loss, charts.loss_figure(history, over), live=True)
     grad_verdict(slots.grad_text, history)
-    chart(slots.heatmap, charts.grad_heatmap_figure(history, slots.measure))
-    chart(slots.lines, charts.grad_lines_figure(history, slots.measure))
+    chart(slots.heatmap, charts.grad_heatmap_figure(history, slots.measure), live=True)
+    chart(slots.lines, charts.grad_lines_figure(history, slots.measure), live=True)
     for slot, view in slots.extra:
         view(slot, history)
     if history.epochs[-1].get("act"):
-        chart(slots.act, charts.activation_figure(history))
+        chart(slots.act, charts.activation_figure(history), live=True)
 
 
 def grad_verdict(slot: Slot, history: History) -> None:

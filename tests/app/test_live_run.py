@@ -46,3 +46,31 @@ def test_a_run_no_thread_will_end_is_shown_stopped_after_its_kept_epochs():
     at.session_state["run"] = _running(5)  # a server stopped mid-run: no thread, no event
     at.run()
     assert at.markdown[0].value == "stopped|Stopped after 5 epochs.|5"
+
+
+def _redraws():
+    """The MLP lab's live views drawn twice in one script run from a net that learned nothing
+    between the two redraws: the same decision plane and activation bars both times."""
+    import streamlit as st
+
+    from core.config import MLPConfig
+    from core.training import data_for, train
+    from ui import mlp_views, training_views
+
+    cfg = MLPConfig(n_samples=60, depth=2, width=4, epochs=2, lr=1e-5)
+    split = data_for(cfg)
+    history = train(cfg, split=split)
+    slots = mlp_views.make_slots(split)
+    training_views.draw(slots, history)
+    training_views.draw(slots, history)  # a redraw with nothing new: each element as before
+    st.session_state["drawn"] = len(history.epochs)
+
+
+def test_a_live_redraw_may_repeat_a_figure_exactly():
+    """Streamlit refuses two identical keyless charts in one script run; a dead net redraws the
+    same decision plane each epoch (a depth-16 ReLU run stopped the page with
+    StreamlitDuplicateElementId). Every live redraw must go through."""
+    at = AppTest.from_function(_redraws, default_timeout=60).run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert at.session_state["drawn"] == 2
+    assert len(at.get("plotly_chart")) == 5  # loss, heatmap, lines, decision plane, activations
