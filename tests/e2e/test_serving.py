@@ -66,10 +66,12 @@ def waiting(v: Visitor, since: float) -> bool:
 
 
 def first_state(v: Visitor, since: float) -> str | None:
-    """What a visitor saw first after pressing Train: "ran" (an epoch's progress) or "lined" (its
-    place in line; it may have started since, when a slot freed); None while it saw neither."""
+    """What a visitor saw first after pressing Train: "ran" (the run's progress bar, shown once it
+    holds a slot and a worker: "Starting..." until the worker's first epoch, which on a fresh
+    server waits for the worker's warm-up) or "lined" (its place in line; it may have started
+    since, when a slot freed); None while it saw neither."""
     for e in v.events:
-        if e.t >= since and e.kind == "progress" and e.text.startswith("Epoch"):
+        if e.t >= since and e.kind == "progress":
             return "ran"
         if e.t >= since and e.kind == "alert" and "in line" in e.text:
             return "lined"
