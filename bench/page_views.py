@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,9 +104,13 @@ def main() -> None:
                 for e in errors[:3]:
                     print("   error:", e[:200])
             print(f"page_views_cpu_per_view_s={worst:.3f}")
-        finally:
-            server.kill()
-            server.wait(10)
+        finally:  # terminate: the server tells its training workers to quit
+            server.terminate()
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)
 
 
 if __name__ == "__main__":

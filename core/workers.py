@@ -16,6 +16,7 @@ rebuild the model for its own views. A stop flag, checked before each epoch, end
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
@@ -74,7 +75,20 @@ def load_weights(model: Any, weights: dict) -> None:
     model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
 
 
-def _work(inbox: mp.Queue, outbox: mp.Queue, stop: Any, want: Any, threads: int) -> None:
+def _next_job(inbox: Any, server: int | None, poll: float = 2.0) -> Job | None:
+    """The next job, or None to quit: when told to (None), or when `server`, the process that
+    started this worker, is gone. A server killed outright (SIGKILL, out of memory) cannot send
+    the None, and a worker left behind would hold its ~0.5 GB for good; it is re-parented then,
+    so its parent is no longer the server. None: a thread of the server itself (InlinePool)."""
+    while True:
+        try:
+            return inbox.get(timeout=poll)
+        except queue.Empty:
+            if server is not None and os.getppid() != server:
+                return None
+
+
+def _work(inbox: mp.Queue, outbox: mp.Queue, stop: Any, want: Any, threads: int, server: int | None) -> None:
     """A worker's life: warm up, then train job after job until told to quit (None)."""
     import torch
 
@@ -87,7 +101,7 @@ def _work(inbox: mp.Queue, outbox: mp.Queue, stop: Any, want: Any, threads: int)
     malloc.tune()  # per-epoch tensors reuse heap memory instead of faulting in fresh pages
     train(MLPConfig(n_samples=40, depth=1, width=4, epochs=1))  # import torch's compiler stack now
     outbox.put((0, "ready", None))
-    while (job := inbox.get()) is not None:
+    while (job := _next_job(inbox, server)) is not None:
         set_language(job.language)
         stop.clear()
         want.set()  # the first epoch brings its weights: the page draws it at once
@@ -146,7 +160,8 @@ class WorkerPool:
 
     def _start(self) -> Worker:
         inbox, outbox, stop, want = self.ctx.Queue(), self.ctx.Queue(), self.ctx.Event(), self.ctx.Event()
-        process = self.ctx.Process(target=_work, args=(inbox, outbox, stop, want, self.threads), daemon=True)
+        args = (inbox, outbox, stop, want, self.threads, os.getpid())  # os.getpid(): this server
+        process = self.ctx.Process(target=_work, args=args, daemon=True)
         with _plain_main():
             process.start()
         return Worker(process, inbox, outbox, stop, want)
@@ -216,7 +231,7 @@ class _Thread:
         self.inbox, self.outbox = queue.Queue(), queue.Queue()
         self.stop, self.want = threading.Event(), threading.Event()
         self.process = threading.Thread(
-            target=_work, args=(self.inbox, self.outbox, self.stop, self.want, threads), daemon=True
+            target=_work, args=(self.inbox, self.outbox, self.stop, self.want, threads, None), daemon=True
         )
         self.process.start()
 

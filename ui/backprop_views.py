@@ -13,6 +13,7 @@ from core import backprop, neuron, step_lesson
 from core.activations import ACTIVATIONS
 from core.i18n import N_, _, ngettext
 from ui import neuron_charts as nc
+from ui.plot import chart, once
 
 S = st.session_state
 LOSS_NAMES = {"squared": N_("squared error"), "bce": N_("cross-entropy")}
@@ -69,7 +70,7 @@ def show_backprop(hidden: str, loss: str, xb: tuple[float, float], yb: float, lr
     the update table and the loss after each step."""
     net = S["neuron.bp_net"]
     fw, signals, grads = backprop.backward(net, xb, yb, hidden, loss)
-    st.plotly_chart(nc.tiny_net_figure(net, xb, fw, grads), width="stretch")
+    chart(st, tiny_net_figure(net, xb, yb, hidden, loss))
     st.markdown(_("**Forward pass**: each unit sums its weighted inputs, then applies its activation"))
     st.latex(nc.forward_latex(net, xb, yb, fw, hidden, loss))
     st.markdown(
@@ -106,6 +107,16 @@ def show_backprop(hidden: str, loss: str, xb: tuple[float, float], yb: float, lr
     losses = S["neuron.bp_losses"]
     right.plotly_chart(nc.loss_steps_figure(losses), width="stretch")
     right.caption(_("Loss now {now:.4g}; at the start {start:.4g}.").format(now=fw.loss, start=losses[0]))
+
+
+@once
+def tiny_net_figure(
+    net: backprop.TinyNet, xb: tuple[float, float], yb: float, hidden: str, loss: str
+) -> object:
+    """Section 3's net drawn with its values and gradients: a function of the (frozen) weights and
+    the problem, built once per setting (a class opens the page on the same first problem)."""
+    fw, _signals, grads = backprop.backward(net, xb, yb, hidden, loss)
+    return nc.tiny_net_figure(net, xb, fw, grads)
 
 
 @functools.lru_cache(maxsize=64)

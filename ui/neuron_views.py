@@ -12,6 +12,7 @@ from core.i18n import _, ngettext
 from core.neuron import NeuronOutput
 from core.presets import PRESETS
 from ui import neuron_charts as nc
+from ui.plot import chart, once
 
 S = st.session_state
 X0, W0 = [1.0, 0.3, -0.5, 0.8, 0.2], [0.5, -1.2, 0.8, 0.3, -0.7]  # z = 0.5·1 + (-1.2)·0.3 + 0.1 = 0.24
@@ -33,10 +34,17 @@ def neuron_controls() -> tuple[list[float], list[float], float, str]:
     return x, w, b, act
 
 
+@once
+def neuron_figure(x: tuple[float, ...], w: tuple[float, ...], b: float, act: str) -> object:
+    """The neuron drawn with its numbers: a function of the controls, built once per setting (a
+    class opens the page on the same defaults)."""
+    return nc.neuron_figure(list(x), list(w), b, neuron.neuron_forward(list(x), list(w), b, act), act)
+
+
 def show_neuron(x: list[float], w: list[float], b: float, out: NeuronOutput, act: str) -> None:
     """The neuron as a diagram, its three numbers, and the sum written out."""
     left, right = st.columns([3, 1], vertical_alignment="center")
-    left.plotly_chart(nc.neuron_figure(x, w, b, out, act), width="stretch")
+    chart(left, neuron_figure(tuple(x), tuple(w), b, act))
     right.metric(_("weighted sum z"), f"{out.z:.4g}")
     right.metric(_("output a = f(z)"), f"{out.a:.4g}")
     help_ = _("how fast a moves with z: backpropagation multiplies by it")

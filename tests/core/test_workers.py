@@ -121,3 +121,46 @@ def test_weights_sent_whenever_asked_leave_the_training_exactly_as_it_was(pool):
     here = train(cfg).model.state_dict()
     assert 2 <= sent <= cfg.epochs and end[0] == "done" and end[1]["status"] == "finished"
     assert all(torch.equal(torch.from_numpy(end[1]["weights"][k]), here[k]) for k in here)
+
+
+def test_workers_quit_when_their_server_is_killed(tmp_path):
+    """A server killed outright (SIGKILL: it cannot tell its workers to quit) must not leave its
+    training workers behind, each holding its own torch (about 0.5 GB)."""
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from core.workers import WorkerPool\n"
+            "pool = WorkerPool(2)\n"
+            "print(*[w.process.pid for w in pool.workers], flush=True)\n"
+            "time.sleep(600)",
+        ],
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        workers = [int(p) for p in server.stdout.readline().split()]
+        assert len(workers) == 2 and all(os.path.exists(f"/proc/{p}") for p in workers)
+        time.sleep(1.0)  # the workers are up (importing torch) and waiting for jobs soon
+    finally:
+        server.kill()
+        server.wait(10)
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has quit
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 60  # a worker still warming up checks once it waits for a job
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    left = [p for p in workers if alive(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their killed server"
