@@ -10,9 +10,7 @@ compiled, timed) is core.graph_runs; TensorFlow's vocabulary is core.tf_terms.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 import torch
 from torch import fx, nn
@@ -22,6 +20,7 @@ from core.config import MLPConfig
 from core.datasets import DATASETS
 from core.i18n import _
 from core.models import build_mlp
+from core.tracing import OwnThreadTracer
 
 Shape = tuple[int, ...]
 SIDE = ("param", "buffer", "const")  # nodes that feed one operation and sit beside it
@@ -74,37 +73,6 @@ def describe_model(cfg: MLPConfig) -> str:
         dataset=cfg.dataset,
         seed=cfg.seed,
     )
-
-
-class OwnThreadTracer(fx.Tracer):
-    """fx's tracer, tracing only its own thread's calls.
-
-    While it traces, fx replaces nn.Module.__call__ and __getattr__ for the whole process. A
-    server runs every visitor's page in a thread of one process, so another visitor's model
-    running meanwhile (a decision plane, a second trace's shape pass) went through this tracer
-    and failed ("module is not installed as a submodule": 30 visitors opening Tensors & graphs
-    together hit it, bench/page_views.py). Here calls from other threads run as if nothing were
-    traced; and one trace runs at a time, since each restores the originals when it ends."""
-
-    _one_at_a_time = threading.Lock()
-
-    def trace(self, root: Any, concrete_args: dict[str, Any] | None = None) -> fx.Graph:
-        with self._one_at_a_time:
-            self._owner = threading.get_ident()
-            return super().trace(root, concrete_args)
-
-    def _other_thread(self) -> bool:
-        return threading.get_ident() != getattr(self, "_owner", None)
-
-    def call_module(self, m: nn.Module, forward: Any, args: tuple, kwargs: dict) -> Any:
-        return (
-            forward(*args, **kwargs)
-            if self._other_thread()
-            else super().call_module(m, forward, args, kwargs)
-        )
-
-    def getattr(self, attr: str, attr_val: Any, parameter_proxy_cache: dict) -> Any:
-        return attr_val if self._other_thread() else super().getattr(attr, attr_val, parameter_proxy_cache)
 
 
 class _Tracer(OwnThreadTracer):

@@ -19,9 +19,10 @@ from pathlib import Path
 import torch
 from torch import Tensor, fx, nn
 
-from core.graphs import ModelGraph, OwnThreadTracer, fmt_shape
+from core.graphs import ModelGraph, fmt_shape
 from core.i18n import N_, _
 from core.paths import data_dir
+from core.tracing import OwnThreadTracer
 
 ROLES = {  # GNode.kind -> what TensorFlow calls such a node (translate with _() where shown)
     "input": N_("placeholder"),

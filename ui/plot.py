@@ -57,5 +57,4 @@ def once(figure: Callable[..., go.Figure | dict]) -> Callable[..., Built]:
     def cached(*args: object) -> Built:
         return Built(build(language(), *args))
 
-    cached.cache_clear = build.cache_clear  # type: ignore[attr-defined]
     return cached
