@@ -29,6 +29,7 @@ from core.activations import ACTIVATIONS
 from core.config import CNNConfig, MLPConfig, field_specs
 from core.conv_lessons import ConvView
 from core.datasets import DATASETS
+from core.devices import devices
 from core.i18n import _, language, set_language
 from core.image_lessons import ImageBasicsView
 from core.image_samples import SAMPLES
@@ -72,7 +73,10 @@ VALUES = (
     | set(KERNELS)
 ) - {"none", "gradient"}  # "gradient" (a sample's name) is an English word: only as a key
 FIELDS = {f.name for cls in CONFIGS for f in fields(cls)} | {"gradient"}  # only as a key: "depth: ..."
-ALLOWED = {t.lower() for t in TERMS} | {v.lower() for v in VALUES}
+# The devices torch sees are named as their makers name them ("Intel(R) Xeon(R) Processor"): the
+# Tensors page lists this machine's, so their words are names here whatever the machine.
+DEVICE_WORDS = {w.lower() for d in devices() for w in re.findall(r"[A-Za-z]+", d.name)}
+ALLOWED = {t.lower() for t in TERMS} | {v.lower() for v in VALUES} | DEVICE_WORDS
 METRICS = {"val_acc", "val_loss", "train_acc", "train_loss"}
 CASED = {"None", "True", "False", "NaN"}  # Python's and IEEE's own words, only as written
 
