@@ -11,7 +11,7 @@ PORT   ?= 8501
 
 # Translations (README "Languages"): the English text is in the code, wrapped in _() / N_() /
 # ngettext(); each language's catalog is locales/<lang>/LC_MESSAGES/messages.po, compiled in memory
-# by the app itself (core/i18n.py), so there is no compile step and no .mo file to keep.
+# by the app itself (core/base/i18n.py), so there is no compile step and no .mo file to keep.
 POT      := locales/messages.pot
 KEYWORDS := --no-default-keywords -k _ -k N_ -k ngettext:1,2
 
@@ -62,7 +62,7 @@ messages: $(VENV)/.dev
 	$(VENV)/bin/pybabel extract -F babel.cfg $(KEYWORDS) --add-location=file --no-wrap --sort-by-file \
 		--project="deep-learning lab" --copyright-holder="deep-learning lab" -o $(POT) .
 	$(VENV)/bin/pybabel update -i $(POT) -d locales -D messages --no-wrap --ignore-pot-creation-date --ignore-obsolete
-	$(PY) -m pytest -q tests/core/test_i18n_catalog.py
+	$(PY) -m pytest -q tests/core/base/test_i18n_catalog.py
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache .ruff_cache

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.i18n import N_, _
-from core.presets import PRESETS
-from ui import state
+from core.base.i18n import N_, _
+from core.contract.presets import PRESETS
+from ui.common import state
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Deep-learning lab"), page_icon="🧠", layout="wide")

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from core.config import CNNConfig  # noqa: E402
-from core.reference import plain_train  # noqa: E402
-from core.training import data_for, train  # noqa: E402
+from core.contract.config import CNNConfig  # noqa: E402
+from core.engine.reference import plain_train  # noqa: E402
+from core.engine.training import data_for, train  # noqa: E402
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 # (b)'s net: the default CNN, with the learning rate falling to 0 over the run (cosine) and a
@@ -46,7 +46,7 @@ MNIST_CFG = dict(dataset="mnist", n_train=8000, val_fraction=0.2, lr_schedule="c
 
 
 def plain_loop(cfg: CNNConfig, split) -> tuple[float, float]:
-    """core.reference.plain_train (the trainer's oracle): same model, data and batch order;
+    """core.engine.reference.plain_train (the trainer's oracle): same model, data and batch order;
     nothing recorded but validation accuracy per epoch. Returns (CPU seconds, final val acc)."""
     start = time.process_time()
     run = plain_train(cfg, split, val_acc=True)

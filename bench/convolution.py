@@ -24,11 +24,12 @@ import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from core import convolution as cv  # noqa: E402
-from core.conv_lessons import filter_bank  # noqa: E402
-from core.imageio import sample_image, to_gray  # noqa: E402
-from core.kernels import KERNELS, parse_kernel  # noqa: E402
-from ui.plot import Built  # noqa: E402
+from core.imaging import convolution as cv  # noqa: E402
+from core.imaging.conv_lessons import filter_bank  # noqa: E402
+from core.imaging.image_samples import sample_image  # noqa: E402
+from core.imaging.imageio import to_gray  # noqa: E402
+from core.imaging.kernels import KERNELS, parse_kernel  # noqa: E402
+from ui.common.plot import Built  # noqa: E402
 
 SIDE = 1024
 
@@ -81,8 +82,8 @@ def operations(rgb: np.ndarray) -> dict[str, Callable[[], object]]:
 def page_redraw(rgb: np.ndarray, side: int = 128, n_filters: int = 8, k: int = 5) -> Callable[[], object]:
     """Everything one rerun of the page computes and draws (by default at its largest: 128 px,
     8 colour filters of 5x5): the core calls and every plotly figure, serialised as Streamlit does."""
-    from core import conv_lessons as lessons
-    from ui import conv_charts as charts
+    from core.imaging import conv_lessons as lessons
+    from ui.imaging import conv_charts as charts
 
     small = lessons.working_rgb(rgb, side)
     sobel = KERNELS["sobel_x_3x3"].weights
@@ -109,7 +110,7 @@ def page_redraw(rgb: np.ndarray, side: int = 128, n_filters: int = 8, k: int = 5
             charts.map_figure(pooled, (10, 10), like=out),
             charts.grid_figure(pw.window, "window", like=out),
         ]
-        for fig in figures:  # to the JSON the page sends (ui/plot.py: dicts go as built)
+        for fig in figures:  # to the JSON the page sends (ui/common/plot.py: dicts go as built)
             pio.to_json(Built(fig) if isinstance(fig, dict) else fig, validate=False)
 
     return redraw
@@ -126,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    torch.set_num_threads(1)  # as the server runs it (ui.state.TORCH_THREADS): one thread per session
+    torch.set_num_threads(1)  # as the server runs it (ui.common.state.TORCH_THREADS): one thread per session
     rgb = photo()
     print(f"input: {rgb.shape[1]}x{rgb.shape[0]} RGB photo (china sample, resized); numpy float64")
     slowest = 0.0

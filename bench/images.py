@@ -28,9 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from core import image_quality as q  # noqa: E402
-from core import images as ops  # noqa: E402
-from core.imageio import load_image, sample_image, to_gray  # noqa: E402
+from core.imaging import image_quality as q  # noqa: E402
+from core.imaging import images as ops  # noqa: E402
+from core.imaging.image_samples import sample_image  # noqa: E402
+from core.imaging.imageio import load_image, to_gray  # noqa: E402
 
 SIDE = 1024
 
@@ -57,7 +58,7 @@ def time_ms(fn: Callable[[], object], repeats: int) -> float:
 
 def operations(rgb: np.ndarray) -> tuple[dict[str, Callable[[], object]], ...]:
     """(per-move operations, whole redraws, per-image operations): name -> a call on the photo."""
-    from ui.image_charts import encode as display_encode  # what the page sends to the browser
+    from ui.imaging.image_charts import encode as display_encode  # what the page sends to the browser
 
     gray = to_gray(rgb)
     small = ops.resize(rgb, 123, 123, "bilinear")  # the page's default 12%

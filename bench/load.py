@@ -176,12 +176,12 @@ def baseline_cpu(runs: int = 3) -> float:
     """CPU seconds of the default MLP run with no page at all (data, model, the recorded run)."""
     import torch
 
-    from core import malloc
-    from core.config import MLPConfig
-    from core.training import data_for, train
+    from core.base import malloc
+    from core.contract.config import MLPConfig
+    from core.engine.training import data_for, train
 
     torch.set_num_threads(1)
-    malloc.tune()  # as the workers train (core/workers.py)
+    malloc.tune()  # as the workers train (core/serving/workers.py)
     train(MLPConfig(epochs=1))  # warm-up (imports)
     times = []
     for _ in range(runs):

@@ -21,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from core.compare import COMPARISONS, run_plan  # noqa: E402
-from core.config import MLPConfig  # noqa: E402
-from core.recorder import Recorder  # noqa: E402
-from core.store import RunStore  # noqa: E402
-from core.training import History, data_for, train  # noqa: E402
+from core.contract.config import MLPConfig  # noqa: E402
+from core.engine.training import History, data_for, train  # noqa: E402
+from core.runs.compare import COMPARISONS, run_plan  # noqa: E402
+from core.runs.recorder import Recorder  # noqa: E402
+from core.runs.store import RunStore  # noqa: E402
 
 
 def default_comparison(store: RunStore) -> float:
@@ -57,7 +57,7 @@ def compare_render(store: RunStore, n_runs: int = 20, n_epochs: int = 500) -> fl
     the store, build the overlaid curves, ratio and heatmap-grid figures, serialise them."""
     import random
 
-    from ui import compare_charts
+    from ui.compare import compare_charts
 
     rng = random.Random(0)
     layers = [f"layer{i}" for i in range(1, 11)] + ["out"]

@@ -28,14 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from core import malloc  # noqa: E402
-from core.config import MLPConfig  # noqa: E402
-from core.reference import plain_train  # noqa: E402
-from core.training import data_for, train  # noqa: E402
+from core.base import malloc  # noqa: E402
+from core.contract.config import MLPConfig  # noqa: E402
+from core.engine.reference import plain_train  # noqa: E402
+from core.engine.training import data_for, train  # noqa: E402
 
 
 def plain_loop(cfg: MLPConfig) -> float:
-    """The baseline: core.reference.plain_train (the trainer's oracle) on the same model, data
+    """The baseline: core.engine.reference.plain_train (the trainer's oracle) on the same model, data
     and batch order, nothing recorded. CPU seconds, from data to the last epoch."""
     start = time.process_time()
     plain_train(cfg, data_for(cfg))
@@ -56,10 +56,10 @@ def time_to_first_redraw(cfg: MLPConfig) -> tuple[float, float]:
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from core.insights import gradient_finding, overfit_finding
-    from core.training import History
-    from ui import training_charts as charts
-    from ui.mlp_charts import decision_figure
+    from core.engine.insights import gradient_finding, overfit_finding
+    from core.engine.training import History
+    from ui.labs import training_charts as charts
+    from ui.labs.mlp_charts import decision_figure
 
     first = {}
     start = time.perf_counter()
@@ -76,7 +76,7 @@ def time_to_first_redraw(cfg: MLPConfig) -> tuple[float, float]:
                 decision_figure(history, split),
                 charts.activation_figure(history),
             ]
-            for fig in figures:  # what st.plotly_chart does with them (ui/plot.py)
+            for fig in figures:  # what st.plotly_chart does with them (ui/common/plot.py)
                 pio.to_json(go.Figure(fig, _validate=False).to_dict(), validate=False)
             first["t"] = time.perf_counter() - start
 
@@ -131,7 +131,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=2, help=argparse.SUPPRESS)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    malloc.tune()  # as the lab's training processes run (core/workers.py); both sides alike
+    malloc.tune()  # as the lab's training processes run (core/serving/workers.py); both sides alike
     if a.only:
         return only(a.only, a.repeats)
     if a.instructions:

@@ -14,9 +14,9 @@ import traceback
 from dataclasses import fields
 from typing import NoReturn
 
-from core import malloc
-from core.config import ConfigError, field_specs, from_dict_strict
-from core.labs import LABS as _LABS
+from core.base import malloc
+from core.contract.config import ConfigError, field_specs, from_dict_strict
+from core.engine.labs import LABS as _LABS
 
 LABS = {name: lab.config for name, lab in _LABS.items()}
 
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train, print one line per epoch, optionally write JSON; exit code 0 unless diverged."""
-    from core.training import train
+    from core.engine.training import train
 
     cls = LABS[args.model]
     names = {f.name for f in fields(cls)}
@@ -102,8 +102,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     import torch
 
-    from core.devices import pick_device
-    from core.training import CannotTrain, History, data_for, problems
+    from core.engine.devices import pick_device
+    from core.engine.training import CannotTrain, History, data_for, problems
 
     def show_progress(label: str, fraction: float) -> None:
         print(f"\r{label}: {fraction:.0%}", end="\n" if fraction >= 1 else "", file=sys.stderr, flush=True)
@@ -129,8 +129,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save:
         from dataclasses import asdict
 
-        from core.recorder import Recorder
-        from core.store import open_store
+        from core.runs.recorder import Recorder
+        from core.runs.store import open_store
 
         store, warning = open_store()
         if warning:
@@ -166,7 +166,7 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     """Retrain the shipped examples (a minute on a laptop) and write the export."""
     from pathlib import Path
 
-    from core import gallery
+    from core.runs import gallery
 
     out = Path(args.out) if args.out else gallery.PATH
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point for `python -m core`: 0 done, 1 diverged, 2 a bad flag or a config that
     cannot train, 70 a bug in the lab (the traceback is printed, then one line saying so)."""
     args = build_parser().parse_args(argv)
-    malloc.tune()  # as the lab's training processes run (core/malloc.py)
+    malloc.tune()  # as the lab's training processes run (core/base/malloc.py)
     try:
         return cmd_gallery(args) if args.command == "gallery" else cmd_train(args)
     except Exception as err:  # everything the user's input explains returned 2 above

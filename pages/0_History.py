@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from core.history import EVENTS
-from core.i18n import _
-from ui import history_charts, history_view, state
-from ui.plot import chart
+from core.base.i18n import _
+from core.lessons.history import EVENTS
+from ui.common import state
+from ui.common.plot import chart
+from ui.lessons import history_charts, history_view
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("History"), page_icon="📜", layout="wide")

@@ -3,12 +3,13 @@ why depth hurts."""
 
 import streamlit as st
 
-from core import backprop, depth_lessons, neuron, step_lesson
-from core.i18n import _
-from ui import backprop_views, neuron_views, state, step_charts
-from ui import neuron_charts as nc
-from ui.code import show_code
-from ui.plot import chart
+from core.base.i18n import _
+from core.lessons import backprop, depth_lessons, neuron, step_lesson
+from ui.common import state
+from ui.common.code import show_code
+from ui.common.plot import chart
+from ui.lessons import backprop_views, neuron_views, step_charts
+from ui.lessons import neuron_charts as nc
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Neuron"), page_icon="🧠", layout="wide")

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from core import activation_lessons as lessons
-from core import activation_words, depth_lessons
-from core.activation_lessons import ActivationsView
-from core.activations import ACTIVATIONS
-from core.i18n import _
-from ui import activation_charts, activation_views, state
-from ui.code import show_code
-from ui.controls import field_widget
+from core.base.i18n import _
+from core.contract.activations import ACTIVATIONS
+from core.lessons import activation_lessons as lessons
+from core.lessons import activation_words, depth_lessons
+from core.lessons.activation_lessons import ActivationsView
+from ui.common import state
+from ui.common.code import show_code
+from ui.common.controls import field_widget
+from ui.lessons import activation_charts, activation_views
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Activations"), page_icon="📈", layout="wide")

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from core.config import MLPConfig
-from core.hosting import over_limits
-from core.i18n import _
-from core.training import problems
-from ui import live_run, mlp_views, state, training_views
-from ui.controls import mlp_controls
-from ui.layer_lessons import layer_lessons
+from core.base.i18n import _
+from core.contract.config import MLPConfig
+from core.engine.training import problems
+from core.serving.hosting import over_limits
+from ui.common import state
+from ui.common.controls import mlp_controls
+from ui.labs import live_run, mlp_views, training_views
+from ui.labs.layer_lessons import layer_lessons
 
 state.setup()
 st.set_page_config(page_title=_("MLP lab"), page_icon="🧠", layout="wide")

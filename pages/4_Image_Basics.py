@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from core.i18n import _
-from core.image_lessons import SECTIONS, ImageBasicsView
-from ui import image_charts, image_enhance, image_filters, image_sections, state
-from ui.image_common import PREFIX
-from ui.image_fields import fields_map
-from ui.image_input import image_picker
+from core.base.i18n import _
+from core.imaging.image_lessons import SECTIONS, ImageBasicsView
+from ui.common import state
+from ui.imaging import image_charts, image_enhance, image_filters, image_sections
+from ui.imaging.image_common import PREFIX
+from ui.imaging.image_fields import fields_map
+from ui.imaging.image_input import image_picker
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Image basics"), page_icon="🖼️", layout="wide")

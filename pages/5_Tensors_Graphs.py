@@ -3,8 +3,9 @@ TensorFlow's words for the same things, devices, TensorBoard."""
 
 import streamlit as st
 
-from core.i18n import _
-from ui import graph_views, state, tensor_views, tf_views
+from core.base.i18n import _
+from ui.common import state
+from ui.tensors_graphs import graph_views, tensor_views, tf_views
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Tensors & graphs"), page_icon="🧮", layout="wide")

@@ -3,10 +3,11 @@ colour channels and pooling."""
 
 import streamlit as st
 
-from core.conv_lessons import ConvView
-from core.i18n import _
-from ui import conv_sections as sections
-from ui import conv_state, state
+from core.base.i18n import _
+from core.imaging.conv_lessons import ConvView
+from ui.common import state
+from ui.imaging import conv_sections as sections
+from ui.imaging import conv_state
 
 state.setup()  # first: the language (and its picker) before any text
 st.set_page_config(page_title=_("Convolution"), page_icon="🔲", layout="wide")

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from core.cnn import architecture
-from core.config import CNNConfig
-from core.devices import pick_device
-from core.hosting import over_limits
-from core.i18n import _
-from ui import cnn_views, live_run, state, training_views
-from ui.controls import cnn_controls
-from ui.layer_lessons import layer_lessons
+from core.base.i18n import _
+from core.contract.config import CNNConfig
+from core.engine.cnn import architecture
+from core.engine.devices import pick_device
+from core.serving.hosting import over_limits
+from ui.common import state
+from ui.common.controls import cnn_controls
+from ui.labs import cnn_views, live_run, training_views
+from ui.labs.layer_lessons import layer_lessons
 
 state.setup()
 st.set_page_config(page_title=_("CNN lab"), page_icon="🖼️", layout="wide")

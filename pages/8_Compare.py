@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from core.i18n import _
-from ui import compare_views, state
+from core.base.i18n import _
+from ui.common import state
+from ui.compare import compare_views
 
 state.setup()
 st.set_page_config(page_title=_("Compare runs"), page_icon="🧠", layout="wide")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.glossary import TERMS
-from core.i18n import _
-from ui import state
-from ui.glossary_view import term_table
+from core.base.i18n import _
+from core.lessons.glossary import TERMS
+from ui.common import state
+from ui.lessons.glossary_view import term_table
 
 state.setup()
 st.set_page_config(page_title=_("Glossary"), page_icon="📖", layout="wide")

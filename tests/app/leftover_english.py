@@ -23,18 +23,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import fields
 
-from core import backprop, neuron
-from core.activation_lessons import ActivationsView
-from core.activations import ACTIVATIONS
-from core.config import CNNConfig, MLPConfig, field_specs
-from core.conv_lessons import ConvView
-from core.datasets import DATASETS
-from core.devices import devices
-from core.i18n import _, language, set_language
-from core.image_lessons import ImageBasicsView
-from core.image_samples import SAMPLES
-from core.kernels import KERNELS
-from ui.lang import PICKER
+from core.base.i18n import _, language, set_language
+from core.contract.activations import ACTIVATIONS
+from core.contract.config import CNNConfig, MLPConfig, field_specs
+from core.contract.datasets import DATASETS
+from core.engine.devices import devices
+from core.imaging.conv_lessons import ConvView
+from core.imaging.image_lessons import ImageBasicsView
+from core.imaging.image_samples import SAMPLES
+from core.imaging.kernels import KERNELS
+from core.lessons import backprop, neuron
+from core.lessons.activation_lessons import ActivationsView
+from ui.common.lang import PICKER
 
 # Names that stay in English in a Korean textbook too: techniques, models, libraries, people's
 # names used as the name of a method (He init), acronyms written with lower case letters.

@@ -18,9 +18,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core.activation_lessons import ActivationsView
-from core.activations import ACTIVATIONS, SATURATION
-from core.config import MLPConfig, from_params, to_params
+from core.contract.activations import ACTIVATIONS, SATURATION
+from core.contract.config import MLPConfig, from_params, to_params
+from core.lessons.activation_lessons import ActivationsView
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME, PAGE = str(ROOT / "dashboard.py"), "pages/2_Activations.py"

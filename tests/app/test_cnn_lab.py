@@ -18,10 +18,10 @@ import torch
 from sklearn.metrics import confusion_matrix
 from streamlit.testing.v1 import AppTest
 
-from core.cnn import build_cnn
-from core.config import CNNConfig, to_params
-from core.store import RunStore
-from core.training import data_for
+from core.contract.config import CNNConfig, to_params
+from core.engine.cnn import build_cnn
+from core.engine.training import data_for
+from core.runs.store import RunStore
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME, PAGE = str(ROOT / "dashboard.py"), "pages/7_CNN_Lab.py"
@@ -260,7 +260,7 @@ def test_damaged_mnist_falls_back_to_digits_with_a_message():
 
 def test_failed_download_says_why_offers_a_retry_and_uses_the_digits(tmp_path, monkeypatch):
     # An empty folder makes the page download MNIST first. The mirrors are pointed at a local
-    # folder that does not exist (file://, as tests/core/test_image_data.py does): the real
+    # folder that does not exist (file://, as tests/core/engine/test_image_data.py does): the real
     # download code runs and fails at once, and no request leaves the machine.
     from torchvision.datasets import MNIST
 

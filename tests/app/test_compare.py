@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.store import RunStore
+from core.runs.store import RunStore
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

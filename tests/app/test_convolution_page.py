@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from core.config import to_params
-from core.conv_lessons import ConvView
+from core.contract.config import to_params
+from core.imaging.conv_lessons import ConvView
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "6_Convolution.py")
 EDGE = np.zeros((8, 8))
@@ -207,11 +207,11 @@ def test_channels_parameter_count_matches_an_nn_conv2d():
 
 
 def test_the_page_figure_dicts_are_figures_plotly_accepts():
-    """The conv charts are dicts the page sends as built (ui/plot.py): each must pass plotly's
+    """The conv charts are dicts the page sends as built (ui/common/plot.py): each must pass plotly's
     own validation, which the page no longer runs, with its data intact."""
     import plotly.graph_objects as go
 
-    from ui import conv_charts as charts
+    from ui.imaging import conv_charts as charts
 
     img = np.arange(36, dtype=np.float64).reshape(6, 6)
     window = np.full((3, 3), np.nan)

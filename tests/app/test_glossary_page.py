@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from core.glossary import TERMS
+from core.lessons.glossary import TERMS
 from tests.app.leftover_english import has_hangul
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.history import BY_KEY, EVENTS
+from core.lessons.history import BY_KEY, EVENTS
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 PAGE = "pages/0_History.py"

@@ -5,8 +5,8 @@ from pathlib import Path
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core.config import MLPConfig, from_params, to_params
-from core.presets import PRESETS
+from core.contract.config import MLPConfig, from_params, to_params
+from core.contract.presets import PRESETS
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

@@ -1,7 +1,7 @@
 """Image basics page in AppTest: launch, URL restore, tampered links, switching images and
 sections, and the numbers on the page checked against PIL / scikit-learn directly.
 
-AppTest cannot upload files: decoding uploads is tested in tests/core/test_imageio.py and the
+AppTest cannot upload files: decoding uploads is tested in tests/core/imaging/test_imageio.py and the
 upload widget itself in tests/e2e/test_image_basics_browser.py.
 """
 
@@ -18,8 +18,8 @@ from PIL import Image
 from sklearn.datasets import load_sample_image
 from streamlit.testing.v1 import AppTest
 
-from core.config import to_params
-from core.image_lessons import SECTIONS, ImageBasicsView
+from core.contract.config import to_params
+from core.imaging.image_lessons import SECTIONS, ImageBasicsView
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME, PAGE = str(ROOT / "dashboard.py"), "pages/4_Image_Basics.py"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.glossary import TERMS
-from core.history import EVENTS
-from core.i18n import set_language
+from core.base.i18n import set_language
+from core.lessons.glossary import TERMS
+from core.lessons.history import EVENTS
 from tests.app.leftover_english import english_words, has_hangul, leftovers
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")

@@ -10,13 +10,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.activation_lessons import ActivationsView
-from core.config import MLPConfig, from_params, to_params
-from core.history import BY_KEY
-from core.i18n import _, set_language
+from core.base.i18n import _, set_language
+from core.contract.config import MLPConfig, from_params, to_params
+from core.lessons.activation_lessons import ActivationsView
+from core.lessons.history import BY_KEY
 from tests.app.leftover_english import has_hangul
-from ui.history_view import KEYS
-from ui.lang import CHOICE, PICKER, browser_language
+from ui.common.lang import CHOICE, PICKER, browser_language
+from ui.lessons.history_view import KEYS
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 ACT = "pages/2_Activations.py"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.config import MLPConfig, to_params
-from core.store import RunStore
+from core.contract.config import MLPConfig, to_params
+from core.runs.store import RunStore
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

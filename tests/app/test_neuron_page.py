@@ -17,10 +17,10 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core import backprop, neuron, step_lesson
-from core.config import MLPConfig, from_params
-from core.presets import PRESETS
-from ui.neuron_charts import plain
+from core.contract.config import MLPConfig, from_params
+from core.contract.presets import PRESETS
+from core.lessons import backprop, neuron, step_lesson
+from ui.lessons.neuron_charts import plain
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
@@ -164,7 +164,7 @@ def test_the_lesson_says_the_boundary_stays_straight(at):
 
 def test_worked_backprop_numbers_are_autograd_numbers(at):
     """Every gradient the page prints for its default problem, against torch autograd."""
-    from tests.core.test_backprop import autograd as torch_autograd
+    from tests.core.lessons.test_backprop import autograd as torch_autograd
 
     hidden, loss, xb, yb, seed = at.session_state["neuron.bp_setup"]
     values, expected = torch_autograd(backprop.init_net(seed), xb, yb, hidden, loss)

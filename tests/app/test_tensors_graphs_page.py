@@ -10,8 +10,8 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core.config import MLPConfig, to_params
-from core.tf_terms import TinyNet
+from core.contract.config import MLPConfig, to_params
+from core.tensors_graphs.tf_terms import TinyNet
 
 HOME = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

@@ -94,12 +94,12 @@ def test_bad_flags_exit_2_with_one_line(argv, word, capsys):
 def test_an_internal_fault_is_reported_as_a_bug_not_as_a_bad_flag(monkeypatch, capsys):
     """A config that cannot train is the user's to fix (exit 2, one line); anything else going
     wrong inside is the lab's fault and must say so (exit 70, with the traceback)."""
-    import core.training
+    import core.engine.training
 
     def broken(*args, **kwargs):
         raise ValueError("an internal value error")  # the old CLI said "error: ..." and exit 2
 
-    monkeypatch.setattr(core.training, "train", broken)
+    monkeypatch.setattr(core.engine.training, "train", broken)
     assert main(["train", "--epochs", "1", "--n_samples", "50", "--quiet"]) == 70
     err = capsys.readouterr().err
     assert "a bug in the lab, not in your flags" in err and "an internal value error" in err

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from core.config import MLPConfig, to_params
-from core.export import to_json
-from core.recorder import Recorder
-from core.store import RunStore
-from core.training import train
+from core.contract.config import MLPConfig, to_params
+from core.engine.training import train
+from core.runs.export import to_json
+from core.runs.recorder import Recorder
+from core.runs.store import RunStore
 from tests.e2e.conftest import READY
 
 pytestmark = pytest.mark.e2e

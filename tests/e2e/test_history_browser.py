@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.history import EVENTS
+from core.lessons.history import EVENTS
 from tests.e2e.conftest import READY
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +18,7 @@ def test_walk_the_timeline_and_follow_a_link(server, page):
     links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a")
     links.nth(9).wait_for(timeout=30_000)  # all ten pages listed (drawn as the script runs)
     nav = links.all_inner_texts()
-    names = [n.strip().split("\n")[-1] for n in nav]  # the sidebar's list, drawn by ui/nav.py
+    names = [n.strip().split("\n")[-1] for n in nav]  # the sidebar's list, drawn by ui/common/nav.py
     assert names[:2] == ["Home", "History"], names  # History first after the home page
     assert page.locator("[data-testid='stSidebarNav']").count() == 0  # Streamlit's own list is off
     page.get_by_text(f"{EVENTS[0].when}: {EVENTS[0].title}").wait_for(timeout=30_000)

@@ -59,7 +59,7 @@ def test_bad_link_shows_notice_not_traceback(server, page):
 
 
 def test_stop_during_a_run_keeps_the_finished_epochs_and_the_store_says_stopped(server, server_data, page):
-    from core.store import RunStore
+    from core.runs.store import RunStore
 
     page.goto(f"{server}/MLP_Lab?epochs=400&n_samples=3000&depth=6&width=64")
     _wait_ready(page)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from core.store import RunStore
+from core.runs.store import RunStore
 from tests.e2e.conftest import need_browser, streamlit_server
 from tests.stclient import Visitor
 

@@ -1,0 +1,445 @@
+"""The run store: every training run, epoch by epoch, in one SQLite file (WAL mode).
+
+Each finished epoch is its own committed transaction, so closing the tab, a Stop or a killed
+process loses at most the epoch in progress. The schema is versioned with PRAGMA user_version
+and migrated forward on open, so a newer app opens an older file.
+
+Every run has an owner. The single user's lab, the CLI and the tests use the store as a whole
+(owner ""); a public server gives each visitor a `ScopedStore(store, owner, ...)`, a view that lists,
+reads, changes and deletes only that owner's runs (core/runs/owners.py). core/runs/recorder.py files a
+training run into either, epoch by epoch.
+
+A corrupt or unwritable file never stops the app: open_store() falls back to an in-memory
+store and says why.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from core.base.i18n import _
+from core.base.paths import runs_db
+from core.contract.config import DERIVED
+from core.runs.export import SCALARS, ImportRejected, validate_export
+
+SCHEMA_VERSION = 2
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created TEXT NOT NULL,              -- ISO 8601, UTC
+        lab TEXT NOT NULL,                  -- "mlp", "cnn", ...
+        name TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',    -- JSON list of strings
+        grp TEXT NOT NULL DEFAULT '',       -- runs filed together by one comparison or sweep
+        config TEXT NOT NULL,               -- JSON: the lab config's public field names
+        layers TEXT NOT NULL DEFAULT '[]',  -- JSON list, input to output
+        status TEXT NOT NULL DEFAULT 'running',
+        message TEXT NOT NULL DEFAULT '',
+        seconds REAL NOT NULL DEFAULT 0,
+        n_epochs INTEGER NOT NULL DEFAULT 0,
+        train_loss REAL, val_loss REAL, train_acc REAL, val_acc REAL)"""
+    )
+    conn.execute(
+        """CREATE TABLE epochs (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        train_loss REAL, val_loss REAL, train_acc REAL, val_acc REAL, seconds REAL,
+        grad_norm TEXT NOT NULL,            -- JSON {layer: norm}
+        detail TEXT NOT NULL DEFAULT '{}',  -- JSON {act, hist}
+        PRIMARY KEY (run_id, epoch))"""
+    )
+    conn.execute("CREATE INDEX runs_created ON runs(created)")
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Derived values beside the config, per-weight RMS gradients, and an owner per run."""
+    conn.execute("ALTER TABLE runs ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'")  # JSON
+    conn.execute("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''")  # '' = the local user
+    conn.execute("ALTER TABLE epochs ADD COLUMN grad_rms TEXT NOT NULL DEFAULT '{}'")  # JSON {layer: rms}
+    conn.execute("CREATE INDEX runs_owner ON runs(owner, id)")
+    for rid, text in conn.execute("SELECT id, config FROM runs").fetchall():  # move derived keys out
+        config = json.loads(text)
+        derived = {k: config.pop(k) for k in DERIVED if k in config}
+        if derived:
+            sql = "UPDATE runs SET config=?, derived=? WHERE id=?"
+            conn.execute(sql, (json.dumps(config), json.dumps(derived), rid))
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+
+
+class StoreError(Exception):
+    """The store file cannot be used; the message says why in words."""
+
+
+class RunStore:
+    """Runs and their epochs in SQLite. One connection per thread (Streamlit serves each
+    session from its own thread); writers wait up to 10 s for each other's commits.
+
+    Methods that name runs take `owner`: None reaches every run (the local lab, the CLI),
+    a string only that owner's runs. Visitors of a public server get a `scoped` view instead.
+    """
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self.memory = self.path == ":memory:"
+        self._local = threading.local()
+        self._shared: sqlite3.Connection | None = None  # an in-memory store has one connection
+        self._lock = threading.RLock()
+        if not self.memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._migrate(self._conn())
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path} is not a usable run store ({err})") from err
+
+    # -- connections and schema -------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        if self.memory:
+            if self._shared is None:
+                self._shared = sqlite3.connect(":memory:", check_same_thread=False)
+                self._shared.execute("PRAGMA foreign_keys=ON")
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10)
+            for attempt in range(100):  # switching a new file to WAL needs a moment alone with it
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+                    break
+                except sqlite3.OperationalError as err:
+                    if "locked" not in str(err) or attempt == 99:
+                        raise
+                    time.sleep(0.05)
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the file to SCHEMA_VERSION in one locked transaction, re-reading the version
+        inside it, so two sessions opening a new file at once cannot both create the tables."""
+        conn.execute("BEGIN IMMEDIATE")
+        committed = False
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer version (schema {version})")
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[v](conn)  # plain statements: executescript would commit first
+                conn.execute(f"PRAGMA user_version={v}")
+            conn.commit()
+            committed = True
+        finally:
+            if not committed:  # any failure or interruption: leave the file as it was
+                conn.rollback()
+
+    def _write(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
+        with self._lock, self._conn() as conn:  # one transaction, committed on exit
+            return conn.execute(sql, tuple(args))
+
+    def _read(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            conn = self._conn()
+            conn.row_factory = sqlite3.Row
+            try:
+                return conn.execute(sql, tuple(args)).fetchall()
+            finally:
+                conn.row_factory = None
+
+    # -- writing a run ----------------------------------------------------------------------
+    def create(
+        self,
+        lab: str,
+        config: dict,
+        layers: list[str] = (),
+        name: str = "",
+        tags: Iterable[str] = (),
+        group: str = "",
+        owner: str = "",
+    ) -> int:
+        """A new run in status 'running'; returns its id."""
+        cur = self._write(
+            "INSERT INTO runs (created, lab, name, tags, grp, config, layers, owner) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (
+                _now(),
+                lab,
+                name,
+                json.dumps(list(tags)),
+                group,
+                json.dumps(config),
+                json.dumps(list(layers)),
+                owner,
+            ),
+        )
+        return int(cur.lastrowid)
+
+    def add_epoch(self, run_id: int, record: dict, layers: list[str] | None = None) -> None:
+        """Commit one finished epoch (and the run's latest metrics) in one transaction."""
+        detail = {k: record[k] for k in ("act", "hist") if k in record}
+        vals = [record.get(k) for k in SCALARS]
+        with self._lock, self._conn() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
+                "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run_id,
+                    record["epoch"],
+                    *vals,
+                    record.get("seconds"),
+                    json.dumps(record["grad_norm"]),
+                    json.dumps(detail),
+                    json.dumps(record.get("grad_rms", {})),
+                ),
+            )
+            conn.execute(
+                "UPDATE runs SET n_epochs=?, seconds=?, train_loss=?, train_acc=?, val_loss=?, val_acc=?"
+                + (", layers=?" if layers else "")
+                + " WHERE id=?",
+                (
+                    record["epoch"],
+                    record.get("seconds") or 0,
+                    vals[0],
+                    vals[2],
+                    vals[1],
+                    vals[3],
+                    *([json.dumps(layers)] if layers else []),
+                    run_id,
+                ),
+            )
+
+    def finish(
+        self, run_id: int, status: str, seconds: float, message: str = "", derived: dict | None = None
+    ) -> None:
+        """Record how the run ended (finished, stopped, diverged) and what the trainer derived."""
+        self._write(
+            "UPDATE runs SET status=?, seconds=?, message=?"
+            + (", derived=?" if derived is not None else "")
+            + " WHERE id=?",
+            (status, seconds, message, *([json.dumps(derived)] if derived is not None else []), run_id),
+        )
+
+    def rename(self, run_id: int, name: str, owner: str | None = None) -> None:
+        self._write("UPDATE runs SET name=? WHERE id=?" + _mine(owner), (name, run_id, *_who(owner)))
+
+    def set_tags(self, run_id: int, tags: Iterable[str], owner: str | None = None) -> None:
+        self._write(
+            "UPDATE runs SET tags=? WHERE id=?" + _mine(owner),
+            (json.dumps(sorted(set(tags))), run_id, *_who(owner)),
+        )
+
+    def delete(self, run_ids: Iterable[int], owner: str | None = None) -> None:
+        ids = list(run_ids)
+        if ids:
+            marks = ",".join("?" * len(ids))
+            self._write(f"DELETE FROM runs WHERE id IN ({marks})" + _mine(owner), [*ids, *_who(owner)])
+
+    def mark_stopped(self, run_id: int, message: str = "Stopped by the user.") -> None:
+        """A run whose loop was interrupted (Stop, a closed tab) keeps its committed epochs."""
+        self._write(
+            "UPDATE runs SET status='stopped', message=? WHERE id=? AND status='running'", (message, run_id)
+        )
+
+    def mark_interrupted(self, older_than_s: float = 0) -> int:
+        """Runs left 'running' by a closed tab or a dead process become 'stopped'."""
+        cutoff = datetime.fromtimestamp(time.time() - older_than_s, UTC).isoformat()
+        return self._write(
+            "UPDATE runs SET status='stopped', message='Interrupted.' WHERE status='running' AND created < ?",
+            (cutoff,),
+        ).rowcount
+
+    def prune(self, owner: str, keep: int, keep_total: int) -> int:
+        """Delete the oldest runs beyond `keep` of this owner's and beyond `keep_total` of all
+        visitors' runs (owner not ''); returns how many went."""
+        gone = self._write(
+            "DELETE FROM runs WHERE owner=? AND id NOT IN "
+            "(SELECT id FROM runs WHERE owner=? ORDER BY id DESC LIMIT ?)",
+            (owner, owner, keep),
+        ).rowcount
+        gone += self._write(
+            "DELETE FROM runs WHERE owner!='' AND id NOT IN "
+            "(SELECT id FROM runs WHERE owner!='' ORDER BY id DESC LIMIT ?)",
+            (keep_total,),
+        ).rowcount
+        return gone
+
+    # -- reading ----------------------------------------------------------------------------
+    def list(
+        self,
+        lab: str | None = None,
+        status: str | None = None,
+        group: str | None = None,
+        since: str | None = None,
+        limit: int = 1000,
+        owner: str | None = None,
+    ) -> list[dict]:
+        """Runs, newest first, as flat dicts (config, derived and tags decoded)."""
+        where, args = [], []
+        for col, val in (("lab", lab), ("status", status), ("grp", group)):
+            if val:
+                where.append(f"{col}=?")
+                args.append(val)
+        if since:
+            where.append("created >= ?")
+            args.append(since)
+        if owner is not None:
+            where.append("owner=?")
+            args.append(owner)
+        sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self._read(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
+        return [_run_row(r) for r in rows]
+
+    def get(self, run_id: int, owner: str | None = None) -> dict | None:
+        rows = self._read("SELECT * FROM runs WHERE id=?" + _mine(owner), (run_id, *_who(owner)))
+        return _run_row(rows[0]) if rows else None
+
+    def epochs(self, run_id: int, detail: bool = False) -> list[dict]:
+        """Per-epoch records in the trainer's shape (grad_norm, grad_rms; act/hist with detail)."""
+        cols = "epoch, train_loss, val_loss, train_acc, val_acc, seconds, grad_norm, grad_rms" + (
+            ", detail" if detail else ""
+        )
+        out = []
+        for r in self._read(f"SELECT {cols} FROM epochs WHERE run_id=? ORDER BY epoch", (run_id,)):
+            rec = {k: r[k] for k in ("epoch", *SCALARS, "seconds")}
+            rec["grad_norm"] = json.loads(r["grad_norm"])
+            rec["grad_rms"] = json.loads(r["grad_rms"])
+            if detail:
+                rec.update(json.loads(r["detail"]))
+            out.append(rec)
+        return out
+
+    def load(self, run_id: int, detail: bool = True, owner: str | None = None) -> dict:
+        """One run in the CLI/export JSON shape: config, derived, status, layers, epochs,
+        grad_norm and grad_rms (layer -> per epoch; grad_rms empty for runs stored before it)."""
+        run = self.get(run_id, owner)
+        if run is None:
+            raise KeyError(run_id)
+        eps = self.epochs(run_id, detail=detail)
+        layers = run["layers"]
+        has_rms = bool(eps) and all(set(layers) <= set(e["grad_rms"]) for e in eps)
+        return {
+            "id": run_id,
+            "lab": run["lab"],
+            "name": run["name"],
+            "tags": run["tags"],
+            "group": run["group"],
+            "created": run["created"],
+            "config": run["config"],
+            "derived": run["derived"],
+            "status": run["status"],
+            "message": run["message"],
+            "seconds": run["seconds"],
+            "layers": layers,
+            "epochs": [{k: v for k, v in e.items() if k not in ("grad_norm", "grad_rms")} for e in eps],
+            "grad_norm": {n: [e["grad_norm"].get(n) for e in eps] for n in layers},
+            "grad_rms": {n: [e["grad_rms"][n] for e in eps] for n in layers} if has_rms else {},
+        }
+
+    # -- import -----------------------------------------------------------------------------
+    def import_runs(self, data: Any, owner: str = "", suffix: str = " (imported)") -> list[int]:
+        """Import an export ({"runs": [...]}) or one run; validates everything first and
+        writes all or nothing. Raises ImportRejected with the reason."""
+        runs = validate_export(data)
+        try:
+            return self._insert_runs(runs, owner, suffix)
+        except (sqlite3.Error, TypeError, ValueError, OverflowError) as err:  # rolled back
+            raise ImportRejected(_("the data could not be stored ({err})").format(err=err)) from err
+
+    def _insert_runs(self, runs: list[dict], owner: str, suffix: str) -> list[int]:
+        ids = []
+        with self._lock, self._conn() as conn:  # one transaction: all runs or none
+            for run in runs:
+                config = dict(run["config"])
+                derived = {**{k: config.pop(k) for k in DERIVED if k in config}, **run.get("derived", {})}
+                cur = conn.execute(
+                    "INSERT INTO runs (created, lab, name, tags, grp, config, layers, status, message, "
+                    "seconds, n_epochs, derived, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        run.get("created") or _now(),
+                        run["lab"],
+                        run.get("name", "") + suffix,
+                        json.dumps(run.get("tags", [])),
+                        run.get("group", ""),
+                        json.dumps(config),
+                        json.dumps(run["layers"]),
+                        run["status"],
+                        run.get("message", ""),
+                        float(run.get("seconds", 0)),
+                        len(run["epochs"]),
+                        json.dumps(derived),
+                        owner,
+                    ),
+                )
+                rid = int(cur.lastrowid)
+                rms = run.get("grad_rms") or {}
+                for i, e in enumerate(run["epochs"]):
+                    grads = {n: run["grad_norm"][n][i] for n in run["layers"]}
+                    rms_i = {n: rms[n][i] for n in run["layers"]} if rms else {}
+                    detail = {k: e[k] for k in ("act", "hist") if k in e}
+                    conn.execute(
+                        "INSERT INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
+                        "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            rid,
+                            e["epoch"],
+                            *[e[k] for k in SCALARS],
+                            e.get("seconds"),
+                            json.dumps(grads),
+                            json.dumps(detail),
+                            json.dumps(rms_i),
+                        ),
+                    )
+                if run["epochs"]:
+                    last = run["epochs"][-1]
+                    conn.execute(
+                        "UPDATE runs SET train_loss=?, val_loss=?, train_acc=?, val_acc=? WHERE id=?",
+                        (*[last[k] for k in SCALARS], rid),
+                    )
+                ids.append(rid)
+        return ids
+
+
+def open_store(path: str | Path | None = None) -> tuple[RunStore, str | None]:
+    """The store at `path` (default: paths.runs_db()), or an in-memory store and the reason when
+    the file is corrupt, unwritable or from a newer version."""
+    path = Path(path) if path else runs_db()
+    try:
+        store = RunStore(path)
+        store._write("DELETE FROM runs WHERE id = -1")  # changes nothing, but needs write access
+        return store, None
+    except (StoreError, sqlite3.Error, OSError) as err:
+        return RunStore(":memory:"), _(
+            "The run store {path} cannot be used ({err}). Runs are kept in memory for this session "
+            "only; set LAB_RUNS_DB to a writable file to keep them."
+        ).format(path=path, err=err)
+
+
+def _mine(owner: str | None) -> str:
+    return "" if owner is None else " AND owner=?"
+
+
+def _who(owner: str | None) -> tuple:
+    return () if owner is None else (owner,)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _run_row(r: sqlite3.Row) -> dict:
+    d = dict(r)
+    for key in ("config", "tags", "layers", "derived"):
+        d[key] = json.loads(d[key])
+    d["group"] = d.pop("grp")
+    return d

@@ -1,0 +1,167 @@
+"""Training in worker processes: a job trained there streams the same epochs and ends on the same
+weights as train() here; Stop ends it at its next epoch; a config that cannot train, the page's
+language and a worker that dies are each handled. The same protocol with threads (InlinePool)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from core.base.paths import datasets_dir
+from core.contract.config import CNNConfig, MLPConfig
+from core.contract.presets import PRESETS
+from core.engine.training import data_for, train
+from core.serving.workers import InlinePool, WorkerPool
+
+CFG = MLPConfig(n_samples=300, depth=3, width=16, epochs=4, dropout=0.2)
+
+
+@pytest.fixture(scope="module", params=[WorkerPool, InlinePool], ids=["processes", "threads"])
+def pool(request):
+    p = request.param(1)
+    yield p
+    p.close()
+
+
+def run(pool, cfg, language="en", stop_after=None):
+    worker = pool.take(timeout=120)
+    job = pool.submit(worker, cfg, "cpu", language, datasets_dir())
+    epochs, end = [], None
+    for kind, payload in pool.events(worker, job):
+        if kind == "epoch":
+            epochs.append(payload)
+            if stop_after is not None and len(epochs) == stop_after:
+                pool.give_back(worker)  # what the page does on Stop or a closed tab: and it is gone
+                return epochs, None
+        elif kind != "wait":
+            end = (kind, payload)
+    pool.give_back(worker)
+    return epochs, end
+
+
+def test_a_job_streams_the_epochs_and_weights_that_train_gives_here(pool):
+    epochs, (kind, summary) = run(pool, CFG)
+    here = train(CFG)
+    assert kind == "done" and summary["status"] == "finished" and summary["layers"] == here.layers
+    assert summary["derived"] == here.derived
+    assert [e["epoch"] for e in epochs] == [1, 2, 3, 4]
+    for got, want in zip(epochs, here.epochs):
+        assert got["val_loss"] == want["val_loss"] and got["grad_rms"] == want["grad_rms"]
+    assert "weights" in epochs[0]  # the first epoch brings its weights: the page draws at once
+    mine = here.model.state_dict()
+    assert all(torch.equal(torch.from_numpy(summary["weights"][k]), mine[k]) for k in mine)
+
+
+def test_stop_ends_the_job_and_the_next_job_is_unaffected(pool):
+    long = MLPConfig(n_samples=2000, depth=6, width=64, epochs=300)
+    epochs, end = run(pool, long, stop_after=2)
+    assert end is None and len(epochs) == 2  # the page stopped listening at once
+    epochs, (kind, summary) = run(pool, CFG)  # the same worker: the stopped job's tail is skipped
+    assert kind == "done" and [e["epoch"] for e in epochs] == [1, 2, 3, 4]
+
+
+def test_a_config_that_cannot_train_and_the_pages_language(pool):
+    _, (kind, reason) = run(pool, CNNConfig(conv_layers=4, channels="8,16,32,64", epochs=1))
+    assert kind == "cannot" and "floor(" in reason
+    _, (kind, summary) = run(pool, MLPConfig(**PRESETS["diverging"].fields), language="ko")
+    assert kind == "done" and summary["status"] == "diverged"
+    assert "NaN" in summary["message"] and any("\uac00" <= c <= "\ud7a3" for c in summary["message"])
+
+
+def test_an_image_job_reads_the_pages_data_folder(pool, tmp_path):
+    cfg = CNNConfig(n_train=100, epochs=1)
+    _, (kind, summary) = run(pool, cfg)
+    assert kind == "done" and summary["layers"] == ["conv1", "conv2", "dense1", "out"]
+    assert data_for(cfg, download=False).dataset == "digits"
+
+
+def test_a_worker_that_dies_is_reported_and_replaced():
+    pool = WorkerPool(1)
+    try:
+        worker = pool.take(timeout=120)
+        job = pool.submit(
+            worker, MLPConfig(n_samples=2000, depth=6, width=64, epochs=300), "cpu", "en", datasets_dir()
+        )
+        events = pool.events(worker, job)
+        assert next(e for e in events if e[0] == "epoch")
+        os.kill(worker.process.pid, signal.SIGKILL)
+        kind, why = next(e for e in events if e[0] != "epoch" and e[0] != "wait")
+        assert kind == "crash" and "ended unexpectedly" in why
+        pool.give_back(worker)
+        fresh = pool.take(timeout=5)
+        assert fresh is not worker and fresh.process.is_alive()
+        pool.give_back(fresh)
+        epochs, (kind, _summary) = run(pool, CFG)
+        assert kind == "done" and len(epochs) == 4
+    finally:
+        pool.close()
+        time.sleep(0.1)
+
+
+def test_weights_sent_whenever_asked_leave_the_training_exactly_as_it_was(pool):
+    """The page asks for the weights whenever it redraws. Sending them must not touch the live
+    parameters (torch would move a tensor's storage into shared memory to send it: that once
+    turned a default run into NaN under load); the weights travel as copies. Here the page asks
+    after every epoch it receives (the worker may finish another epoch before it sees the ask)."""
+    cfg = MLPConfig(n_samples=2000, depth=4, width=32, epochs=8)
+    worker = pool.take(timeout=120)
+    job = pool.submit(worker, cfg, "cpu", "en", datasets_dir())
+    sent, end = 0, None
+    for kind, payload in pool.events(worker, job):
+        if kind == "epoch":
+            sent += "weights" in payload
+            worker.want.set()  # ask again for the next epoch
+        elif kind != "wait":
+            end = (kind, payload)
+    pool.give_back(worker)
+    here = train(cfg).model.state_dict()
+    assert 2 <= sent <= cfg.epochs and end[0] == "done" and end[1]["status"] == "finished"
+    assert all(torch.equal(torch.from_numpy(end[1]["weights"][k]), here[k]) for k in here)
+
+
+def test_workers_quit_when_their_server_is_killed(tmp_path):
+    """A server killed outright (SIGKILL: it cannot tell its workers to quit) must not leave its
+    training workers behind, each holding its own torch (about 0.5 GB)."""
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from core.serving.workers import WorkerPool\n"
+            "pool = WorkerPool(2)\n"
+            "print(*[w.process.pid for w in pool.workers], flush=True)\n"
+            "time.sleep(600)",
+        ],
+        cwd=str(Path(__file__).resolve().parents[3]),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        workers = [int(p) for p in server.stdout.readline().split()]
+        assert len(workers) == 2 and all(os.path.exists(f"/proc/{p}") for p in workers)
+        time.sleep(1.0)  # the workers are up (importing torch) and waiting for jobs soon
+    finally:
+        server.kill()
+        server.wait(10)
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has quit
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 60  # a worker still warming up checks once it waits for a job
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    left = [p for p in workers if alive(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their killed server"

@@ -1,0 +1,160 @@
+"""How dropout, batch norm and initialisation work, shown next to their controls in the labs, on
+small real tensors computed by core/lessons/layer_lessons.py for the settings on screen."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from core.base.i18n import _
+from core.contract.activations import ACTIVATIONS
+from core.contract.config import CNNConfig, MLPConfig
+from core.lessons import layer_lessons as lessons
+from ui.common.code import show_code
+from ui.common.plot import chart
+from ui.labs.training_charts import LAYOUT, viridis
+
+
+def layer_lessons(cfg: Any) -> None:
+    """An expander with three tabs: dropout, batch norm, initialisation (for cfg's settings)."""
+    with st.expander(_("How dropout, batch norm and initialisation work")):
+        drop, bn, init = st.tabs([_("Dropout"), _("Batch norm"), _("Initialisation")])
+        with drop:
+            _dropout(cfg.dropout, cfg.seed)
+        with bn:
+            _batch_norm(isinstance(cfg, CNNConfig))
+        with init:
+            _init(cfg)
+
+
+# The lessons' numbers depend only on a few settings: computed once per setting, not on every
+# rerun of the lab (building three nets for the signal chart costs ~5 ms each time).
+_dropout_demo = functools.lru_cache(maxsize=256)(lessons.dropout_demo)
+_batchnorm_demo = functools.lru_cache(maxsize=1)(lessons.batchnorm_demo)
+
+
+@functools.lru_cache(maxsize=256)
+def _signal(depth: int, width: int, activation: str, seed: int) -> dict[str, list[float]]:
+    mlp = MLPConfig(depth=depth, width=width, activation=activation, seed=seed)
+    x = torch.randn(256, 2, generator=torch.Generator().manual_seed(seed))
+    return lessons.signal_through_depth(mlp, x)
+
+
+def _row(values: list, digits: int = 2) -> list[str]:
+    return [f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in values]
+
+
+def _dropout(p: float, seed: int) -> None:
+    d = _dropout_demo(p, seed)
+    st.markdown(
+        _(
+            "While training, dropout zeroes each unit at random with probability **p = {p:g}** (a new "
+            "random mask every step) and multiplies the units it keeps by **1 / (1 − p) = {scale:.3g}**, "
+            "so the expected output stays what came in. The net cannot lean on any one unit. In "
+            "evaluation (the validation curve, the boundary, predictions) dropout is **off**: the "
+            "input passes unchanged."
+        ).format(p=d.p, scale=1 / (1 - d.p))
+        + (_(" (Dropout is 0 in your settings; shown here at 0.5.)") if p == 0 else "")
+    )
+    table = pd.DataFrame(
+        [_row(d.x), ["✓" if k else "✗" for k in d.keep], _row(d.train), _row(d.eval)],
+        index=[_("input"), _("mask (kept?)"), _("training output"), _("evaluation output")],
+    )
+    st.dataframe(table, width="stretch")
+    st.caption(
+        _(
+            "Mean input {a:.3f}; mean training output over 4,000 random masks {b:.3f}: the same on average."
+        ).format(a=d.mean_in, b=d.mean_out_many)
+    )
+    show_code(lessons.dropout_demo)
+
+
+def _batch_norm(conv: bool) -> None:
+    d = _batchnorm_demo()
+    where = (
+        _("after each convolution, per channel (over the batch and every position)")
+        if conv
+        else _("after each hidden layer's linear map, per unit (over the batch)")
+    )
+    st.markdown(
+        _(
+            "Batch norm works {where}. In training it normalises with the **batch's own** mean and "
+            "variance, then scales by a learned **γ** and shifts by a learned **β**: "
+            "y = γ·(x − mean)/√(var + ε) + β. It also keeps **running** averages of the mean and "
+            "variance (momentum 0.1); in evaluation it uses those instead of the batch's, so one "
+            "example's prediction does not depend on the others in its batch."
+        ).format(where=where)
+    )
+    table = pd.DataFrame(
+        [_row(d.batch), _row(d.normalised), _row(d.train_out), _row(d.eval_out)],
+        index=[
+            _("batch x"),
+            _("(x − mean)/√(var + ε)"),
+            _("training: γ·… + β"),
+            _("evaluation, running statistics"),
+        ],
+    )
+    st.dataframe(table, width="stretch")
+    st.caption(
+        _(
+            "Batch mean {m:.3f}, variance {v:.3f} (divided by n); γ = {g:g}, β = {b:g}. After {k} "
+            "training batches the running mean is {rm:.3f} and the running variance {rv:.3f}."
+        ).format(m=d.mean, v=d.var, g=d.gamma, b=d.beta, k=d.batches, rm=d.running_mean, rv=d.running_var)
+    )
+    show_code(lessons.batchnorm_demo)
+
+
+def _init(cfg: Any) -> None:
+    width = cfg.width if isinstance(cfg, MLPConfig) else max(cfg.dense_width, 8)
+    depth = cfg.depth if isinstance(cfg, MLPConfig) else 10
+    mlp = MLPConfig(depth=depth, width=width, activation=cfg.activation, seed=cfg.seed)
+    gain = ACTIVATIONS[cfg.activation].gain
+    st.markdown(
+        _(
+            "Each weight starts as a random number; the init chooses its **variance**. For a hidden "
+            "layer of {w} units (fan_in = fan_out = {w}) and {act} (gain {gain:.3g}); `auto` picks "
+            "**{auto}** for {act}:"
+        ).format(w=width, act=cfg.activation, gain=gain, auto=lessons.auto_init(cfg.activation))
+    )
+    rows = [
+        {
+            _("init"): name,
+            _("Var(w)"): f"{var:.3g}",
+            _("fan_in · Var(w)"): f"{var * width:.3g}",
+            _("why"): _(why),
+        }
+        for name, var, why in lessons.init_table(mlp, width)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    stds = _signal(depth, width, cfg.activation, cfg.seed)
+    data = [
+        {"type": "scatter", "x": list(range(1, depth + 1)), "y": ys, "mode": "lines+markers", "name": init,
+         "line": {"color": colour}}
+        for (init, ys), colour in zip(stds.items(), viridis(3))
+    ]  # fmt: skip
+    title = _("Signal size through {d} layers of {w} {act} units at initialisation").format(
+        d=depth, w=width, act=cfg.activation
+    )
+    layout = {
+        **LAYOUT,
+        "title": {"text": title},
+        "xaxis": {"title": {"text": _("hidden layer")}, "dtick": 1},
+        "yaxis": {
+            "title": {"text": _("std of the layer's output")},
+            "type": "log",
+            "exponentformat": "power",
+        },
+    }
+    chart(st, {"data": data, "layout": layout})
+    st.caption(
+        _(
+            "Measured: 256 random inputs through a freshly built net of these sizes with each init (no "
+            "dropout or batch norm). A line that falls layer after layer means the deep layers get "
+            "almost no signal forward, and almost no gradient back."
+        )
+    )
+    show_code(lessons.init_variance, lessons.signal_through_depth)

@@ -1,0 +1,231 @@
+"""One live-run component for every lab: Train / Stop, a place in line, the run itself with its
+record kept epoch by epoch, throttled live redraws, and the rerun that draws the finished run.
+
+The page's script drives the run; the training itself runs in a worker process (core/serving/workers.py:
+threads of one process hand the GIL to each other at every torch call, which tripled the CPU a
+run costs when several trained at once). Each finished epoch comes back to the page, which files
+it, shows the progress and redraws when due. Streamlit stops a script at its next `st.*` call
+when the visitor clicks Stop, touches a widget or closes the tab: that arrives here as an
+exception, and the `finally` blocks keep the store true (the run is marked stopped, never left
+"running"), tell the worker to stop at its next epoch, and free the training slot.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import streamlit as st
+
+from core.base.i18n import _, language
+from core.base.paths import datasets_dir
+from core.contract.config import changed_fields, from_stored
+from core.engine.labs import lab_of
+from core.engine.training import History
+from core.runs.recorder import Recorder
+from core.serving.workers import load_weights
+from ui.common import state
+from ui.labs.training_views import Slots, draw, status_line
+
+WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while waiting
+SETTLED = ".settled"  # session key suffix: an Event set once a run's thread has filed its end
+SETTLE_WAIT_S = 5.0  # a stopped run's thread reaches its next st call within an epoch or 0.25 s
+
+
+class Throttle:
+    """When to redraw the live charts: after the first epoch, then no sooner than `gap` seconds,
+    or (1 - share) / share times the last redraw's cost, after it. The cost is the CPU time this
+    thread spent drawing, not the wall time: on a busy server every thread waits for the cores,
+    and counting that waiting as drawing would starve the charts of the runs that most need to
+    show progress; this way drawing takes at most `share` of a core per visitor."""
+
+    def __init__(self, share: float = 0.2, gap: float = 0.5) -> None:
+        self.factor, self.gap = (1 - share) / share, gap
+        self.ready = 0.0  # redraw allowed from this time on (perf_counter)
+
+    def due(self) -> bool:
+        return time.perf_counter() >= self.ready
+
+    def drew(self, cpu_cost: float) -> None:
+        """Record a redraw that cost `cpu_cost` CPU seconds and has just ended."""
+        self.ready = time.perf_counter() + max(self.gap, self.factor * cpu_cost)
+
+    def asked(self) -> None:
+        """A redraw was asked for (its data arrives with the next epoch): not due again meanwhile."""
+        self.ready = float("inf")
+
+
+def buttons(disabled: bool, caption: str) -> bool:
+    """Train and Stop, with a caption beside them; True when Train was pressed."""
+    c_train, c_stop, c_info = st.columns([1, 1, 6], vertical_alignment="center")
+    go = c_train.button(_("Train"), type="primary", disabled=disabled, width="stretch")
+    c_stop.button(
+        _("Stop"),
+        width="stretch",
+        help=_("Stops after the current epoch (or leaves the line); finished epochs stay."),
+    )
+    c_info.caption(caption)
+    return go
+
+
+def last_run(key: str) -> History | None:
+    """This session's last run of a lab. A click during a run starts this rerun at once (fast
+    reruns) while the interrupted run's thread is still on its way out: wait for it to end the
+    run (its `finally` files the stop), so the page shows what the store keeps. One cut short
+    where no `finally` ran (a server stopped mid-run) is shown as stopped."""
+    history: History | None = st.session_state.get(key)
+    if history is not None and history.status == "running":
+        settled = st.session_state.get(key + SETTLED)
+        if settled is not None:
+            settled.wait(SETTLE_WAIT_S)
+    if history is not None and history.status == "running":
+        history.status = "stopped"
+        history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
+    return history
+
+
+def settings_changed(history: History, cfg: Any) -> None:
+    """Say which settings changed since the run on screen was trained (its config read back
+    through the codec)."""
+    run_cfg, _notices = from_stored(type(cfg), history.config)
+    if diff := changed_fields(run_cfg, cfg):
+        st.info(
+            _("Showing the last run. Settings changed since: {changes}. Press **Train** to run them.").format(
+                changes=", ".join(f"`{k}` {a} → {b}" for k, (a, b) in diff.items())
+            )
+        )
+
+
+def wait_in_line(slot) -> int:
+    """Take a place in line for a training slot and wait for it, showing the position and an
+    estimate; returns the ticket (the caller leaves with it). Stop leaves the line."""
+    line = state.admission()
+    ticket = line.join()
+    admitted = False
+    try:
+        while not line.wait(ticket, WAIT_POLL_S):
+            busy, waiting = line.counts()
+            eta = line.estimate(ticket)
+            when = (
+                _("about {s:.0f} s, going by how long the last runs took").format(s=max(eta, 1))
+                if eta is not None
+                else _("as soon as one of the running trainings ends")
+            )
+            slot.info(
+                _(
+                    "This server trains {k} runs at once for its visitors, and they are all busy. You are "
+                    "number **{pos}** in line ({waiting} waiting); your run starts by itself in {when}. "
+                    "**Stop** leaves the line."
+                ).format(k=line.slots, pos=line.position(ticket), waiting=waiting, when=when),
+                icon=":material/hourglass_top:",
+            )
+        admitted = True
+    finally:
+        if not admitted:  # Stop, another click or a closed tab while waiting: leave the line
+            line.leave(ticket)
+    slot.empty()
+    return ticket
+
+
+def run(
+    cfg: Any,
+    key: str,
+    slots_factory: Callable[[], Slots],
+    *,
+    split: Any,
+    device: str = "cpu",
+    redraw: Callable[[Slots, History], None] = draw,
+) -> None:
+    """Train cfg live: wait for a training slot, train in a worker process, file and show every
+    epoch as it arrives, redraw when due, then rerun the page so the finished run is drawn by the
+    same code as every later rerun. Never returns."""
+    lab = lab_of(cfg)
+    store, _warning = state.run_store()
+    ticket = wait_in_line(st.empty())
+    pool = state.workers()
+    worker = pool.take()
+    history = History(config=asdict(cfg), layers=[], lab=lab.name)
+    history.model = lab.build(cfg, split)  # the page's copy, for its views: weights come from the worker
+    settled, completed = threading.Event(), False
+    try:
+        recorder = Recorder(store, lab.name, asdict(cfg))  # every finished epoch is committed
+        history.run_id = recorder.run_id
+        st.session_state[key], st.session_state[key + SETTLED] = history, settled
+        progress = st.progress(0.0, text=_("Starting..."))
+        slots = slots_factory()
+        throttle = Throttle()
+        job = pool.submit(worker, cfg, device, language(), datasets_dir())
+        for kind, payload in pool.events(worker, job):
+            if kind == "wait":  # no epoch yet: an st call keeps Stop and a closed tab effective
+                progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
+            elif kind == "epoch":
+                drawable = take_epoch(history, payload, recorder)
+                progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
+                if drawable:  # asked for below: the epoch came with its weights, to draw
+                    start = time.thread_time()
+                    redraw(slots, history)
+                    throttle.drew(time.thread_time() - start)
+                elif throttle.due() and payload["epoch"] < cfg.epochs:  # the last is drawn by the rerun
+                    worker.want.set()
+                    throttle.asked()
+            else:
+                settle(history, kind, payload)
+        recorder.finish(history)
+        completed = True
+    finally:
+        if not completed:  # interrupted: Stop, a widget touched, the tab closed
+            if history.status == "running":
+                history.status = "stopped"
+                history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
+            if history.run_id is not None:  # (a no-op where the store has it ended already)
+                store.mark_stopped(history.run_id, history.message)
+        pool.give_back(worker)  # a job still running there stops at its next epoch
+        state.admission().leave(ticket, history.seconds if history.status == "finished" else None)
+        settled.set()
+    st.rerun()
+
+
+def progress_text(history: History, cfg: Any) -> str:
+    """'Epoch 12 / 50', or 'Starting...' before the first."""
+    if not history.epochs:
+        return _("Starting...")
+    return _("Epoch {n} / {total}").format(n=history.epochs[-1]["epoch"], total=cfg.epochs)
+
+
+def take_epoch(history: History, record: dict, recorder: Recorder) -> bool:
+    """One epoch from the worker: its weights (when it brought them) into the page's model, the
+    record kept and filed; True when the weights came along (a redraw can show this epoch)."""
+    weights = record.pop("weights", None)
+    if weights is not None:
+        load_weights(history.model, weights)
+    history.layers = list(record["grad_norm"])
+    history.seconds = record["seconds"]
+    history.epochs.append(record)
+    recorder.on_epoch(record)
+    return weights is not None
+
+
+def settle(history: History, kind: str, payload: Any) -> None:
+    """The job's end: finished, stopped or diverged (its weights kept); or it could not train,
+    or it failed (a bug), said on the page."""
+    if kind == "done":
+        load_weights(history.model, payload.pop("weights"))
+        for name, value in payload.items():
+            setattr(history, name, value)
+    elif kind == "cannot":
+        history.status, history.message = "stopped", payload
+        st.error(payload)
+    else:
+        history.status = "stopped"
+        history.message = _("The training failed: this is a bug in the lab, not in your settings.")
+        st.error(history.message)
+        st.code(payload, language="text")
+
+
+def show(history: History, slots: Slots) -> None:
+    """Draw a kept run (finished, stopped or diverged) into the lab's views."""
+    status_line(slots.status, history)
+    draw(slots, history)
