@@ -98,6 +98,16 @@ st.caption(
         acc=runs["sigmoid"].accuracy,
     )
 )
+st.markdown(
+    _(
+        "So backpropagation works only through **differentiable functions**: functions with a derivative "
+        "(a slope) at every value that passes through them, because the chain rule multiplies those "
+        "derivatives. The sigmoid is differentiable everywhere. The step is not differentiable at 0, and "
+        "everywhere else its derivative is 0, which stops the chain just as surely. ReLU is not "
+        "differentiable at exactly 0 either; autograd takes its slope there as 0, and a value landing "
+        "exactly on 0 is rare."
+    )
+)
 show_code(step_lesson.step, step_lesson.train_gd)
 
 # 5. Why depth hurts ---------------------------------------------------------------------------------

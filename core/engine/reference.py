@@ -22,10 +22,12 @@ from core.engine.training import batch_orders, make_optimizer, set_lr
 
 @dataclass
 class PlainRun:
-    """The trained model and what was asked for: per-epoch gradient norms, validation accuracy."""
+    """The trained model and what was asked for: per-epoch gradient norms, validation loss and
+    accuracy."""
 
     model: nn.Module
     grad_norm: list[dict[str, float]] = field(default_factory=list)  # per epoch: layer -> mean norm
+    val_loss: list[float] = field(default_factory=list)
     val_acc: list[float] = field(default_factory=list)
 
 
@@ -33,8 +35,9 @@ def plain_train(
     cfg: Any, split: Any, *, device: str = "cpu", grad_norms: bool = False, val_acc: bool = False
 ) -> PlainRun:
     """Train cfg's model on split with forward, loss, backward, step; optionally measure each
-    layer's weight-gradient norm per step (one .item() per layer: slow, for tests) and the
-    validation accuracy after each epoch (what a careful script prints)."""
+    layer's weight-gradient norm per step (one .item() per layer: slow, for tests) and, after
+    each epoch, the validation loss and accuracy, as pytorch/examples' mnist test() does (what a
+    careful script prints)."""
     model = lab_of(cfg).build(cfg, split).to(device)
     opt = make_optimizer(cfg, model)
     x, y = split.x_train.to(device), split.y_train.to(device)
@@ -63,7 +66,9 @@ def plain_train(
         set_lr(cfg, opt, epoch)
         if val_acc:
             model.eval()
+            y_val = split.y_val.to(device)
             with torch.no_grad():
-                pred = model(split.x_val.to(device)).argmax(1)
-            run.val_acc.append((pred == split.y_val.to(device)).float().mean().item())
+                logits = model(split.x_val.to(device))
+            run.val_loss.append(F.cross_entropy(logits, y_val, reduction="sum").item() / len(y_val))
+            run.val_acc.append((logits.argmax(1) == y_val).sum().item() / len(y_val))
     return run

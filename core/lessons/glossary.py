@@ -52,6 +52,7 @@ TERMS: tuple[Term, ...] = (
     Term("forward propagation", "순전파", N_("Computing the output from the input, layer by layer."), NEURON, TRAINING),
     Term("backpropagation", "오차역전파", N_("Computing every weight's gradient backwards from the loss, by the chain rule."), NEURON, TRAINING),
     Term("chain rule", "체인 룰", N_("The derivative of a composition is the product of the derivatives."), NEURON, TRAINING),
+    Term("differentiable function", "미분 가능한 함수", N_("A function with a derivative (a slope) wherever its input goes: backpropagation works only through such functions, since the chain rule multiplies their derivatives."), NEURON, TRAINING),
     Term("loss", "손실", N_("How wrong the predictions are; training lowers it."), MLP, TRAINING),
     Term("gradient", "기울기", N_("How the loss changes with each weight; its direction is uphill."), NEURON, TRAINING),
     Term("gradient descent", "경사 하강법", N_("Moving every weight a small step against its gradient."), NEURON, TRAINING),

@@ -55,3 +55,20 @@ def test_trainer_matches_the_plain_loop(name):
     with torch.no_grad():
         acc = (plain.model(split.x_val).argmax(1) == split.y_val).float().mean().item()
     assert history.epochs[-1]["val_acc"] == pytest.approx(acc, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "name", ["mlp sigmoid sgd, dropout, batch norm, residual, weight decay", "cnn defaults, dropout, cosine"]
+)
+def test_the_plain_loops_validation_is_the_trainers(name):
+    """The benches' baseline evaluates the validation set once per epoch (as pytorch/examples'
+    mnist does): the same loss and accuracy the trainer records, and the training unchanged."""
+    cfg = CASES[name]
+    split = data_for(cfg, download=False) if isinstance(cfg, CNNConfig) else data_for(cfg)
+    history = train(cfg, split=split)
+    plain = plain_train(cfg, split, val_acc=True)
+    assert len(plain.val_loss) == len(plain.val_acc) == cfg.epochs
+    assert plain.val_loss == pytest.approx(history.series("val_loss"), rel=1e-5)
+    assert plain.val_acc == pytest.approx(history.series("val_acc"), abs=1e-6)
+    for key, value in plain.model.state_dict().items():
+        assert torch.equal(history.model.state_dict()[key], value), key

@@ -32,6 +32,19 @@ def test_step_autograd_gradient_is_exactly_zero_everywhere():
     assert torch.equal((step(away + h) - step(away - h)) / (2 * h), torch.zeros_like(away))
 
 
+def test_the_pages_claims_on_differentiability_are_autograds():
+    """The Neuron page: the sigmoid's slope is sigma(1 - sigma) everywhere (never 0), and at exactly
+    0 autograd takes ReLU's slope as 0 (the one point where it is not differentiable)."""
+    z = Z.clone().requires_grad_()
+    (g,) = torch.autograd.grad(torch.sigmoid(z).sum(), z)
+    s = torch.sigmoid(Z)
+    torch.testing.assert_close(g, s * (1 - s))
+    assert bool((g > 0).all())
+    at = torch.tensor([-1e-6, 0.0, 1e-6], requires_grad=True)
+    (r,) = torch.autograd.grad(torch.relu(at).sum(), at)
+    assert r.tolist() == [0.0, 0.0, 1.0]
+
+
 def test_the_step_is_not_one_of_the_labs_activations():
     assert "step" not in ACTIVATIONS and set(STEP_OR_SIGMOID) == {"step", "sigmoid"}
 
