@@ -12,8 +12,10 @@ import re
 import string
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
@@ -128,6 +130,81 @@ def test_the_checker_of_placeholders_sees_a_lost_or_changed_one():
     assert kept("epoch %{x}: loss %{y:.4g}") != kept("에포크: 손실 %{y:.4g}")
     assert kept(r"a step $z \ge 0$") != kept(r"계단 $z > 0$")
     assert kept("{name}, L = %{{x}}") == kept("{name}, 층 L = %{{x}}")
+
+
+class Term(NamedTuple):
+    """A Korean term settled once (the glossary at the top of the catalog): `variant` must not be in
+    a msgstr whose msgid says one of `says` (any msgid when empty) and none of `unless`, whole
+    words, any case. `settled` is what to write instead; where it contains the variant (역전파 in
+    오차역전파), the settled term itself does not count as the variant."""
+
+    variant: str
+    settled: str
+    says: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+    def applies(self, msgid: str) -> bool:
+        def said(words: tuple[str, ...]) -> bool:
+            return any(re.search(rf"\b{re.escape(w)}\b", msgid, re.I) for w in words)
+
+        return (not self.says or said(self.says)) and not said(self.unless)
+
+    def found_in(self, msgstr: str) -> bool:
+        return self.variant in msgstr.replace(self.settled, "")
+
+
+# One rule a line: the variant, the settled term, and what the msgid must (not) say for it to apply.
+SETTLED = [
+    Term("연쇄 법칙", "체인 룰"),
+    Term("합성곱 층", "합성곱층"),
+    Term("잡음", "노이즈"),
+    Term("파이썬", "Python"),
+    Term("예제", "예시"),
+    Term("누적 통계", "이동 통계"),  # running mean, running variance = 이동 평균, 이동 분산
+    Term("단위", "유닛", says=("unit", "units")),  # 단위 stays for a unit of measure: 픽셀 단위
+    Term("경계", "가장자리", says=("edge", "edges"), unless=("boundary", "boundaries", "border", "borders")),
+    Term("역전파", "오차역전파", says=("backpropagation", "backprop"), unless=("backward",)),
+    Term("아닌 값", "{text!r}은(는) 정수가 아닙니다"),  # error messages: not "정수가 아닌 값 {text!r}"
+]
+
+
+def unsettled(term: Term, entries) -> list[str]:
+    """The msgids of the catalog entries whose msgstr uses the term's variant where it applies."""
+    wrong = []
+    for m in entries:
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        if any(term.applies(i) for i in ids) and any(term.found_in(s) for s in strings if s):
+            wrong.append(ids[0])
+    return wrong
+
+
+@pytest.mark.parametrize("term", SETTLED, ids=[t.variant for t in SETTLED])
+def test_the_korean_catalog_uses_the_settled_terms(term):
+    wrong = unsettled(term, po("ko"))
+    assert not wrong, f"write {term.settled!r}, not {term.variant!r}, in the msgstr of:\n" + "\n".join(
+        map(repr, wrong)
+    )
+
+
+def test_every_settled_term_rule_catches_its_variant():
+    """Each rule fires on a made-up entry with its variant, and not on the settled term or where
+    the msgid says what exempts it, so the test above cannot pass by matching nothing."""
+    for term in SETTLED:
+        msgid = " ".join(("a", *term.says[:1], "b"))
+        assert unsettled(term, [Message(msgid, f"가 {term.variant} 나")]) == [msgid], term
+        assert unsettled(term, [Message(msgid, f"가 {term.settled} 나")]) == [], term
+        assert unsettled(term, [Message((msgid, msgid + "s"), ("", f"{term.variant}"))]) == [msgid], term
+        if term.says:
+            assert unsettled(term, [Message("a b", term.variant)]) == [], term
+        for word in term.unless:
+            assert unsettled(term, [Message(f"{msgid} {word.upper()}", term.variant)]) == [], term
+    rule = {term.variant: term for term in SETTLED}
+    assert unsettled(rule["단위"], [Message("Units, unitary", "단위")]) == ["Units, unitary"]
+    assert unsettled(rule["단위"], [Message("community", "단위")]) == []  # a whole word only
+    assert unsettled(rule["역전파"], [Message("backprop", "오차역전파와 역전파")]) == ["backprop"]
 
 
 def test_extraction_sees_every_literal_and_only_those():
