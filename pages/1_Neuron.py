@@ -100,7 +100,7 @@ st.caption(
 )
 st.markdown(
     _(
-        "So backpropagation works only through **differentiable functions**: functions with a derivative "
+        "Backpropagation works only through **differentiable functions**: functions with a derivative "
         "(a slope) at every value that passes through them, because the chain rule multiplies those "
         "derivatives. The sigmoid is differentiable everywhere. The step is not differentiable at 0, and "
         "everywhere else its derivative is 0, which stops the chain just as surely. ReLU is not "
