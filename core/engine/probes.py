@@ -1,8 +1,8 @@
 """What we measure inside a model: gradient norms, activation statistics, histograms.
 
 Costs matter here, because these run inside the training loop:
-- GradNorms.add() runs after every backward(): the layer gradients' norms (one fused
-  torch._foreach_norm on a GPU), kept on the device; nothing reaches the CPU until the epoch ends.
+- GradNorms.add() runs after every backward(): the layer gradients' norms in one fused
+  torch._foreach_norm, kept on the device; nothing reaches the CPU until the epoch ends.
 - ActivationProbe hooks the activation modules only during the once-per-epoch evaluation pass,
   so the training steps pay nothing for it.
 """
@@ -32,20 +32,15 @@ class GradNorms:
         self.names = list(layers)
         self.weights = [m.weight for m in layers.values()]
         self.sizes = [w.numel() for w in self.weights]
-        self.fused = self.weights[0].is_cuda  # the model is on its device before this is built
         self.steps: list[tuple[Tensor, ...]] = []
 
     def add(self) -> None:
         """Call right after backward(), before clipping or step(); the norms stay on the device
-        until the epoch ends. On a GPU one fused call over all layers (one kernel launch); on
-        the CPU torch's fused call loops over the tensors with extra cost (measured: 100-130 us
-        for a 10-layer MLP against 30-40 us for the plain per-layer norms), so the CPU takes
-        the norms one by one: the same values."""
-        grads = [w.grad for w in self.weights]
-        if self.fused:
-            self.steps.append(torch._foreach_norm(grads))
-        else:
-            self.steps.append(tuple(torch.linalg.vector_norm(g) for g in grads))
+        until the epoch ends. One fused call over all layers: on a GPU one kernel launch; on the
+        CPU torch loops over the tensors in C++ (measured in CPU instructions with this torch:
+        158k a call for a 10-layer MLP, against 185k for one norm call per layer, and 278k when
+        same-shaped gradients are stacked first)."""
+        self.steps.append(torch._foreach_norm([w.grad for w in self.weights]))
 
     def pop_epoch(self) -> tuple[dict[str, float], dict[str, float]]:
         """(mean norm, mean per-weight RMS) per layer over the steps since the last call, in
