@@ -1,21 +1,28 @@
 """A class pressing Train at once: the real server, N concurrent visitors, the MLP lab's default run.
 
 Starts `streamlit run dashboard.py` on loopback (the file watcher as the served config sets it, or
-`--watcher auto` to see what watching the project folder costs), then for each N: N visitors open
-the MLP lab, press Train together, and each waits for its first gradient chart and for its
-finished run. The visitors speak Streamlit's own websocket protocol (tests/stclient.py): a
-headless Chromium per visitor would cost the 2 cores more than the server it measures; this
+`--watcher auto` to see what watching the project folder costs), then for each N, twice: N
+visitors open the MLP lab with one link (identical configs: the server trains it once and every
+page receives its epochs) and with N links that differ only in the seed (distinct: nothing is
+shared but the workers), press Train together, and each waits for its first gradient chart and
+for its finished run. The visitors speak Streamlit's own websocket protocol (tests/stclient.py):
+a headless Chromium per visitor would cost the 2 cores more than the server it measures; this
 driver's own CPU per visitor is printed too.
 
-Prints per N: p50 / p95 seconds from the click to the first gradient chart and to the finished
-run, errors, the server's CPU seconds per run (page, queueing, training, every live redraw, the
-final rerun) against the same training with no page at all, and the server's peak RSS. Then 20
-visitors one after another, each training once: the server's RSS after the first and after the
-last. Loopback only; every wait is bounded.
+Prints per N and kind: p50 / p95 seconds from the click to the first gradient chart and to the
+finished run, errors, the server's CPU seconds per run (page, training, every live redraw, the
+final rerun) against the same training with no page at all, the page work's share of it (the
+server's own process, not its training workers), the throughput bound (N x CPU per run / cores)
+and the server's peak RSS and PSS (proportional set size, /proc/<pid>/smaps_rollup: shared pages
+counted once across the server, the fork server and the workers). Before any visitor: the idle
+server's RSS and PSS. Then 20 visitors one after another, each training once: the RSS after the
+first and after the last. Loopback only; every wait is bounded.
 
-    python bench/load.py [--n 1 8 30] [--watcher none|auto] [--sequential 20]
-Last line: load_p95_first_chart_s=<p95 for the largest N>   (targets: N = 8 within 5 s; N = 30
-within 10 s, every run finished, 0 errors; the server's CPU per run at most 1.5x the training's)
+    python bench/load.py [--n 1 8 30] [--distinct | --identical] [--watcher none|auto] [--sequential 20]
+Last line: load_p95_first_chart_s=<p95 for the largest N, distinct configs>   (targets, N = 30:
+distinct p95 first chart within 2.5 s, p95 finished within 1.15x the throughput bound, 0 errors;
+identical: every visitor finished within 3 s, the server's CPU for all at most 3x one run; idle
+PSS at most 1.2 GB, at most 2 GB during N = 30)
 """
 
 from __future__ import annotations
@@ -74,8 +81,16 @@ def cpu_seconds(pid: int) -> float:
     return total / CLK
 
 
+def own_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the process alone (the server's page work: its training is in the
+    workers, its children)."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / CLK
+
+
 def rss_mb(pid: int) -> float:
-    """Resident memory of the server and its workers together, in MB."""
+    """Resident memory of the server and its workers together, in MB (shared pages counted once
+    per process that maps them)."""
     total = 0
     for p in tree(pid):
         try:
@@ -86,16 +101,30 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional memory of the server and its workers together, in MB: each shared page split
+    among the processes that map it, so the sum is what they hold together."""
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(ln.split()[1]) for ln in fh if ln.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
 class Peak(threading.Thread):
-    """Samples a process's RSS every 0.1 s; `.peak` is the largest seen."""
+    """Samples a process tree's RSS and PSS every 0.2 s; `.rss` and `.pss` are the largest seen."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak, self.done = pid, 0.0, threading.Event()
+        self.pid, self.rss, self.pss, self.done = pid, 0.0, 0.0, threading.Event()
 
     def run(self) -> None:
-        while not self.done.wait(0.1):
-            self.peak = max(self.peak, rss_mb(self.pid))
+        while not self.done.wait(0.2):
+            self.rss = max(self.rss, rss_mb(self.pid))
+            self.pss = max(self.pss, pss_mb(self.pid))
 
 
 def serve(port: int, folder: str, watcher: str | None) -> subprocess.Popen:
@@ -132,9 +161,9 @@ def is_grad_chart(e) -> bool:
     return e.kind == "plotly_chart" and e.text.startswith("Gradient") and "per layer" in e.text
 
 
-async def one_visitor(base: str, timeout: float) -> tuple[float, float, list[str]]:
+async def one_visitor(base: str, timeout: float, query: str = "seed=999") -> tuple[float, float, list[str]]:
     """Open the MLP lab, press Train; (seconds to the first gradient chart, to the finished run, errors)."""
-    v = await Visitor(base, "MLP_Lab").open()
+    v = await Visitor(base, "MLP_Lab", query).open()
     try:
         t = await v.click("Train")
         first = await v.wait_for(is_grad_chart, timeout, t)
@@ -145,9 +174,9 @@ async def one_visitor(base: str, timeout: float) -> tuple[float, float, list[str
         await v.close()
 
 
-async def crowd(base: str, n: int, timeout: float) -> list:
-    """n visitors open the page, then all press Train together."""
-    opened = [await Visitor(base, "MLP_Lab").open() for _ in range(n)]
+async def crowd(base: str, queries: list[str], timeout: float) -> list:
+    """A visitor per query opens the page, then all press Train together."""
+    opened = [await Visitor(base, "MLP_Lab", q).open() for q in queries]
     clicks = await asyncio.gather(*(v.click("Train") for v in opened))
 
     async def follow(v: Visitor, t: float):
@@ -194,6 +223,9 @@ def baseline_cpu(runs: int = 3) -> float:
 def main() -> None:
     a = argparse.ArgumentParser()
     a.add_argument("--n", type=int, nargs="+", default=[1, 8, 30])
+    kinds = a.add_mutually_exclusive_group()
+    kinds.add_argument("--distinct", action="store_true", help="only visitors with different seeds")
+    kinds.add_argument("--identical", action="store_true", help="only visitors with one link")
     a.add_argument("--watcher", choices=("none", "auto", "poll"), help="override the config's file watcher")
     a.add_argument(
         "--sequential", type=int, default=20, help="visitors one after another, for memory (0: skip)"
@@ -201,6 +233,8 @@ def main() -> None:
     a.add_argument("--timeout", type=float, default=240.0)
     a.add_argument("--port", type=int, default=8599)
     args = a.parse_args()
+    kinds = ["distinct"] if args.distinct else ["identical"] if args.identical else ["identical", "distinct"]
+    cores = len(os.sched_getaffinity(0))
 
     base_cpu = baseline_cpu()
     print(f"the default MLP run with no page: {base_cpu:.2f} CPU s (median of 3, 1 torch thread)")
@@ -209,36 +243,26 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         try:
             asyncio.run(one_visitor(base, args.timeout))  # warm-up: the server's first imports
+            time.sleep(2.0)
             watcher = args.watcher or "as configured"
-            print(f"server started; file watcher: {watcher}; RSS {rss_mb(server.pid):.0f} MB")
+            print(
+                f"server started; file watcher: {watcher}; idle: RSS {rss_mb(server.pid):.0f} MB, "
+                f"PSS {pss_mb(server.pid):.0f} MB (server, fork server and {cores} workers)"
+            )
             last_p95 = None
-            for n in args.n:
-                peak = Peak(server.pid)
-                peak.start()
-                c0, d0 = cpu_seconds(server.pid), time.process_time()
-                results = asyncio.run(crowd(base, n, args.timeout))
-                time.sleep(0.5)
-                cpu = (cpu_seconds(server.pid) - c0) / n
-                driver = (time.process_time() - d0) / n
-                peak.done.set()
-                firsts = [r[0] for r in results if r[0] is not None]
-                dones = [r[1] for r in results if r[1] is not None]
-                errors = [e for r in results for e in r[2]]
-                finished = len(dones)
-                print(
-                    f"N={n:>3}: first chart p50 {p(firsts, 0.5):.2f} s p95 {p(firsts, 0.95):.2f} s "
-                    f"max {p(firsts, 1.0):.2f} s | finished {finished}/{n}, p50 {p(dones, 0.5):.2f} s "
-                    f"p95 {p(dones, 0.95):.2f} s | errors {len(errors)} | server CPU per run {cpu:.2f} s "
-                    f"= {cpu / base_cpu:.2f}x the training | peak RSS {peak.peak:.0f} MB | driver CPU "
-                    f"per visitor {driver:.3f} s"
-                )
-                for e in errors[:3]:
-                    print("   error:", e)
-                last_p95 = p(firsts, 0.95) if firsts else float("inf")
+            for r, n in enumerate(args.n):
+                for kind in kinds:
+                    if kind == "identical":  # one link for all (a seed of this round: nothing cached)
+                        queries = [f"seed={1000 + r}"] * n
+                    else:
+                        queries = [f"seed={2000 + 100 * r + i}" for i in range(n)]
+                    p95 = measure(server.pid, base, queries, kind, base_cpu, cores, args.timeout)
+                    if kind == "distinct":
+                        last_p95 = p95
             if args.sequential:
                 rss = []
-                for _ in range(args.sequential):
-                    asyncio.run(one_visitor(base, args.timeout))
+                for i in range(args.sequential):
+                    asyncio.run(one_visitor(base, args.timeout, f"seed={5000 + i}"))
                     rss.append(rss_mb(server.pid))
                 print(
                     f"{args.sequential} visitors one after another, each training once: RSS "
@@ -246,7 +270,8 @@ def main() -> None:
                     f"({rss[-1] - rss[0]:+.0f} MB; target within 50)"
                 )
                 print(f"rss_growth_mb={rss[-1] - rss[0]:.0f}")
-            print(f"load_p95_first_chart_s={last_p95:.2f}")
+            if last_p95 is not None:
+                print(f"load_p95_first_chart_s={last_p95:.2f}")
         finally:
             server.terminate()
             try:
@@ -254,6 +279,40 @@ def main() -> None:
             except subprocess.TimeoutExpired:  # a worker slow to quit: the figures are printed already
                 server.kill()
                 server.wait(10)
+
+
+def measure(pid: int, base: str, queries: list[str], kind: str, base_cpu: float, cores: int, timeout: float):
+    """One crowd: print its figures; returns its p95 seconds to the first chart."""
+    n = len(queries)
+    peak = Peak(pid)
+    peak.start()
+    c0, own0, d0 = cpu_seconds(pid), own_cpu_seconds(pid), time.process_time()
+    results = asyncio.run(crowd(base, queries, timeout))
+    time.sleep(0.5)
+    total = cpu_seconds(pid) - c0
+    page = own_cpu_seconds(pid) - own0
+    driver = (time.process_time() - d0) / n
+    peak.done.set()
+    firsts = [r[0] for r in results if r[0] is not None]
+    dones = [r[1] for r in results if r[1] is not None]
+    errors = [e for r in results for e in r[2]]
+    per_run = total / n
+    bound = n * per_run / cores
+    print(
+        f"N={n:>3} {kind:>9}: first chart p50 {p(firsts, 0.5):.2f} s p95 {p(firsts, 0.95):.2f} s "
+        f"max {p(firsts, 1.0):.2f} s | finished {len(dones)}/{n}, p50 {p(dones, 0.5):.2f} s "
+        f"p95 {p(dones, 0.95):.2f} s max {p(dones, 1.0):.2f} s | errors {len(errors)}"
+    )
+    print(
+        f"      server CPU {total:.2f} s in all = {total / base_cpu:.2f}x one run's training; per run "
+        f"{per_run:.2f} s = {per_run / base_cpu:.2f}x; page work (the server's own process) "
+        f"{page / n:.3f} s per visitor = {page / max(total, 1e-9):.0%} of it | throughput bound "
+        f"{bound:.2f} s, p95 finished = {p(dones, 0.95) / max(bound, 1e-9):.2f}x it | peak RSS "
+        f"{peak.rss:.0f} MB, PSS {peak.pss:.0f} MB | driver CPU per visitor {driver:.3f} s"
+    )
+    for e in errors[:3]:
+        print("   error:", e)
+    return p(firsts, 0.95) if firsts else float("inf")
 
 
 if __name__ == "__main__":

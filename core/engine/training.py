@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -160,14 +160,35 @@ def train(
     Pass your own `history` to hold a live reference: every finished epoch is in it even if
     the caller is interrupted mid-run.
     """
+    history = History(config={}, layers=[]) if history is None else history
+    for _slice in train_slices(
+        cfg, split=split, on_epoch=on_epoch, should_stop=should_stop, history=history, device=device
+    ):
+        pass
+    return history
+
+
+def train_slices(
+    cfg: Any,
+    *,
+    history: History,
+    split: Split | None = None,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    device: str = "cpu",
+    slice_s: float = 0.0,
+) -> Iterator[None]:
+    """train() a slice at a time: a generator that pauses after every epoch and, with `slice_s`,
+    within a long epoch once a slice has taken `slice_s` seconds of this thread's CPU. The run is
+    the same whatever happens between slices (its generators are its own, never torch's global
+    one), so a server can advance many runs in turn (core/serving/workers.py) and each ends bit
+    for bit as alone."""
     lab = lab_of(cfg)
     split = split or lab.data(cfg)
     if bad := lab.problems(cfg, tuple(split.x_train.shape[1:])):
         raise CannotTrain(" ".join(bad))
     model = lab.build(cfg, split).to(device)
     layers = weight_layers(model)
-    if history is None:
-        history = History(config={}, layers=[])
     history.model, history.layers, history.status, history.lab = model, list(layers), "running", lab.name
     history.config = asdict(cfg)
     history.derived = {"init_used": resolve_init(cfg.init, cfg.activation)}
@@ -185,7 +206,7 @@ def train(
     x_ev, y_ev = x_tr[sample[:EVAL_TRAIN_POINTS].to(device)], y_tr[sample[:EVAL_TRAIN_POINTS].to(device)]
     x_eval = torch.cat([x_ev, x_va])  # evaluated every epoch: joined once, not per epoch
     switch = mode_matters(model)
-    start = time.perf_counter()
+    start, began = time.perf_counter(), time.thread_time()
 
     for epoch in range(1, cfg.epochs + 1):
         if should_stop is not None and should_stop():
@@ -206,6 +227,9 @@ def train(
             if step % every == 0:
                 grads.add()  # (4) per-layer |grad|, fused
             opt.step()  # (5) update
+            if slice_s and time.thread_time() - began >= slice_s and i + bs < n:
+                yield  # a long epoch: the next run's turn
+                began = time.thread_time()
 
         if switch:
             model.eval()  # (dropout off, batch norm on its running statistics)
@@ -227,10 +251,12 @@ def train(
         set_lr(cfg, opt, epoch)
         if on_epoch is not None:
             on_epoch(record)
+        if epoch < cfg.epochs:
+            yield
+            began = time.thread_time()
     else:
         history.status = "finished"
     history.seconds = time.perf_counter() - start
-    return history
 
 
 @torch.inference_mode()

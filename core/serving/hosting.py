@@ -1,10 +1,12 @@
 """What the host sets for a server that a whole class shares: environment variables, read once.
 
 LAB_PUBLIC=1 turns public mode on (off by default: a single user's lab is unchanged): each
-visitor sees only the runs of their own tab, plus the examples shipped with the app, and the
-bounds below apply. LAB_TRAINING_SLOTS bounds the trainings that run at once in either mode
-(default: the cores), LAB_TRAINING_PROCESSES=0 trains in the server's threads instead of
-worker processes (default: processes, except on one core).
+visitor (a browser, known by a cookie: ui/common/visitor.py) sees only their own runs, plus
+the examples shipped with the app, and the bounds below apply. LAB_TRAINING_SLOTS is the number
+of training worker processes (default: the cores); LAB_SHARED_RUNS bounds the runs that share
+them at once, each advancing in turn (default: 16 per worker; the rest wait in line);
+LAB_TRAINING_PROCESSES=0 trains in the server's threads instead of worker processes (default:
+processes, except on one core).
 Every setting is a whole number in the environment; a bad one falls back to its default and is
 reported (`Settings.notices`), never fatal.
 """
@@ -36,9 +38,13 @@ class Limits:
     max_images: int = 3000  # CNN lab: training images (n_train)
     max_cnn_epochs: int = 20  # CNN lab: epochs
     max_channels: int = 32  # CNN lab: channels of any conv layer
-    runs_per_visitor: int = 30  # runs kept per tab (a depth sweep makes 30); the oldest go first
+    runs_per_visitor: int = 30  # runs kept per visitor (a depth sweep makes 30); the oldest go first
     runs_total: int = 3000  # runs kept of all visitors together; the oldest go first
     downloads: int = 0  # 1: image sets that are not on disk may be downloaded
+    visitor_days: int = 30  # days a visitor's cookie (so their runs) lasts after their last visit
+
+
+SHARED_PER_SLOT = 16
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Settings:
     public: bool = False
     slots: int = field(default_factory=_cores)  # trainings at once; the rest wait in line
     processes: bool = True  # train in worker processes (threads of the server when False)
+    shared: int = 0  # runs sharing the workers at once (0: SHARED_PER_SLOT per slot); the rest wait
     limits: Limits = field(default_factory=Limits)
     notices: tuple[str, ...] = ()
 
@@ -86,7 +93,12 @@ def settings(env: dict[str, str] | None = None) -> Settings:
             for f in fields(Limits)
         }
     )
-    return Settings(public, slots, processes, limits, tuple(notices))
+    # Runs advance in turn, a slice (~20 ms of CPU) each: with 16 runs per worker a new run's
+    # first epoch still comes within about a second (bench/load.py).
+    shared = _int(env, "LAB_SHARED_RUNS", SHARED_PER_SLOT * slots, 1, notices)
+    return Settings(
+        public=public, slots=slots, processes=processes, shared=shared, limits=limits, notices=tuple(notices)
+    )
 
 
 def over_limits(cfg: Any, limits: Limits) -> list[str]:

@@ -1,16 +1,23 @@
-"""Training in worker processes: one server, several trainings truly at once.
+"""Training in worker processes: one server, many trainings truly at once, each advancing in turn.
 
 A Streamlit server runs every visitor's script as a thread of one process. Training a small net
 is thousands of tiny torch calls, each releasing and retaking Python's GIL, so two trainings in
 two threads hand the GIL back and forth at every call: measured here (bench/load.py, 8 visitors,
-2 cores), two threads cost 1.8x the CPU of one per run, four threads 3.2x. A worker process
-per training slot has its own GIL: the trainings run in parallel, and the page's thread only
-receives each finished epoch, files it, and draws.
+2 cores), two threads cost 1.8x the CPU of one per run, four threads 3.2x. A worker process per
+core has its own GIL: the trainings run in parallel, and the page's thread only receives each
+finished epoch, files it, and draws.
 
-Each worker trains one job at a time with core.engine.training.train, sending ("epoch", record) after
-every epoch and ("done", summary) at the end, the trained weights included, so the page can
-rebuild the model for its own views. A stop flag, checked before each epoch, ends a job early
-(Stop, a closed tab). The language of the job's messages is the page's.
+Each worker holds every run it was given and advances them in turn, a slice at a time (an epoch,
+or SLICE_S of CPU time of a long epoch: core.engine.training.train_slices), so a class pressing
+Train together all see their first epoch within a round of slices instead of waiting for whole
+runs to finish. A run's result is bit for bit what it is alone: its generators are its own.
+Each epoch goes back as (job, "epoch", record, pace) and the end as "done" with the trained
+weights, so the page can rebuild the model for its own views. ("stop", job) drops a run at
+once; ("want", job) asks for the weights with the next epoch (a live redraw is due).
+
+Workers are forked from a fork server that has imported torch and the trainer already
+(core/serving/preload.py), so they share those pages with each other instead of each holding
+its own copy.
 """
 
 from __future__ import annotations
@@ -20,22 +27,26 @@ import os
 import queue
 import sys
 import threading
+import time
 import traceback
 import types
+from collections import deque
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 WARM_UP_S = 120  # a new worker imports torch and warms it up before its first job
-
+SLICE_S = 0.02  # CPU seconds a run trains before the next run's turn (and always at an epoch's end)
+PRELOAD = ["core.serving.preload"]  # imported once by the fork server (torch, the trainer)
 
 _MAIN_LOCK = threading.Lock()
 
 
 @contextmanager
 def _plain_main():
-    """A spawned child re-imports the parent's __main__ module to find its functions. Under
+    """A started child re-imports the parent's __main__ module to find its functions. Under
     Streamlit (and AppTest) __main__ is the page script being run: the child would run the page.
     The worker's target lives in this module, so the child needs no __main__ at all: hide it
     while the process starts."""
@@ -75,149 +86,238 @@ def load_weights(model: Any, weights: dict) -> None:
     model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
 
 
-def _next_job(inbox: Any, server: int | None, poll: float = 2.0) -> Job | None:
-    """The next job, or None to quit: when told to (None), or when `server`, the process that
-    started this worker, is gone. A server killed outright (SIGKILL, out of memory) cannot send
-    the None, and a worker left behind would hold its ~0.5 GB for good; it is re-parented then,
-    so its parent is no longer the server. None: a thread of the server itself (InlinePool)."""
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, killed and not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    except OSError:  # pragma: no cover - no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _next_message(inbox: Any, wait: bool, server: int | None, poll: float = 2.0) -> Any:
+    """The next message; queue.Empty when there is none and `wait` is False. Waiting, None (quit)
+    once `server`, the process this worker trains for, is gone: a server killed outright
+    (SIGKILL, out of memory) cannot send the None, and a worker left behind would hold its memory
+    for good. (Not the parent: that is the fork server, which outlives a killed server while its
+    workers hold its pipe.) None: a thread of the server itself (InlinePool)."""
+    if not wait:
+        return inbox.get_nowait()
     while True:
         try:
             return inbox.get(timeout=poll)
         except queue.Empty:
-            if server is not None and os.getppid() != server:
+            if server is not None and not _alive(server):
                 return None
 
 
-def _work(inbox: mp.Queue, outbox: mp.Queue, stop: Any, want: Any, threads: int, server: int | None) -> None:
-    """A worker's life: warm up, then train job after job until told to quit (None)."""
+@dataclass
+class _Run:
+    """A run a worker holds: its job, the paused training, and what the page asked for."""
+
+    job: Job
+    slices: Any  # the generator of core.engine.training.train_slices
+    history: Any
+    want: bool = True  # the first epoch brings its weights: the page draws it at once
+    cpu: float = 0.0  # CPU seconds spent on it so far
+    t0: float = 0.0  # thread time when its current slice began
+
+
+def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
+    """A worker's life: warm up, then hold every run it is given and advance them in turn, one
+    slice each, until told to quit (None)."""
     import torch
 
     from core.base import malloc
     from core.base.i18n import set_language
     from core.contract.config import MLPConfig
-    from core.engine.training import CannotTrain, History, data_for, train
+    from core.engine.training import CannotTrain, History, data_for, train, train_slices
 
     torch.set_num_threads(threads)
     malloc.tune()  # per-epoch tensors reuse heap memory instead of faulting in fresh pages
     train(MLPConfig(n_samples=40, depth=1, width=4, epochs=1))  # import torch's compiler stack now
-    outbox.put((0, "ready", None))
-    while (job := _next_job(inbox, server)) is not None:
-        set_language(job.language)
-        stop.clear()
-        want.set()  # the first epoch brings its weights: the page draws it at once
+    outbox.put((0, "ready", None, None))
+    runs: dict[int, _Run] = {}
+    turns: deque[int] = deque()
+    checked = time.monotonic()
+
+    def start(job: Job) -> None:
+        split = data_for(job.cfg, download=False, root=Path(job.datasets))  # the page's split, rebuilt
+        history = History(config={}, layers=[])
+        run = _Run(job, None, history)
+
+        def epoch_done(record: dict) -> None:
+            if run.want:  # the page is about to redraw: it needs the weights as they are now
+                run.want = False
+                record = {**record, "weights": _cpu(history.model)}
+            spent = run.cpu + time.thread_time() - run.t0
+            pace = {"cpu_s": spent, "sharing": len(runs)}
+            outbox.put((job.id, "epoch", record, pace))
+
+        run.slices = train_slices(
+            job.cfg, split=split, on_epoch=epoch_done, history=history, device=job.device, slice_s=SLICE_S
+        )
+        runs[job.id] = run
+        turns.append(job.id)
+
+    def end(run: _Run, kind: str, payload: Any) -> None:
+        runs.pop(run.job.id, None)
+        outbox.put((run.job.id, kind, payload, None))
+
+    while True:
         try:
-            split = data_for(job.cfg, download=False, root=Path(job.datasets))  # the page's split, rebuilt
-
-            history = History(config={}, layers=[])
-
-            def epoch_done(record: dict, job: Job = job, history: History = history) -> None:
-                if want.is_set():  # the page is about to redraw: it needs the weights as they are now
-                    want.clear()
-                    record = {**record, "weights": _cpu(history.model)}
-                outbox.put((job.id, "epoch", record))
-
-            train(
-                job.cfg,
-                split=split,
-                on_epoch=epoch_done,
-                should_stop=stop.is_set,
-                history=history,
-                device=job.device,
-            )
-            weights = _cpu(history.model)
+            message = _next_message(inbox, wait=not runs, server=server)
+        except queue.Empty:
+            message = ()
+        if message is None:
+            return
+        if server is not None and time.monotonic() - checked > 2.0:
+            checked = time.monotonic()
+            if not _alive(server):
+                return  # the server is gone (checked between slices too)
+        if message:
+            kind, what = message
+            if kind == "start":
+                set_language(what.language)
+                try:
+                    start(what)
+                except Exception:  # a bug: the page shows it, the worker lives on
+                    outbox.put((what.id, "crash", traceback.format_exc(), None))
+            elif kind == "stop" and what in runs:
+                runs.pop(what).slices.close()
+            elif kind == "want" and what in runs:
+                runs[what].want = True
+            continue  # every waiting message first: a stop frees its share at once
+        job_id = turns.popleft()
+        run = runs.get(job_id)
+        if run is None:
+            continue  # stopped meanwhile
+        set_language(run.job.language)
+        run.t0 = time.thread_time()
+        try:
+            next(run.slices)
+        except StopIteration:
+            history = run.history
             summary = {k: getattr(history, k) for k in ("status", "message", "seconds", "layers", "derived")}
-            outbox.put((job.id, "done", {**summary, "weights": weights}))
+            end(run, "done", {**summary, "weights": _cpu(history.model)})
+            continue
         except CannotTrain as err:
-            outbox.put((job.id, "cannot", str(err)))
-        except Exception:  # a bug: the page shows it, the worker lives on for the next job
-            outbox.put((job.id, "crash", traceback.format_exc()))
+            end(run, "cannot", str(err))
+            continue
+        except Exception:  # a bug: the page shows it, the worker lives on for the other runs
+            end(run, "crash", traceback.format_exc())
+            continue
+        finally:
+            run.cpu += time.thread_time() - run.t0
+        turns.append(job_id)
 
 
 @dataclass
 class Worker:
-    """One worker process with its queues and stop flag."""
+    """One worker process with its queues, and the jobs it holds now."""
 
     process: Any
     inbox: Any
     outbox: Any
-    stop: Any  # set: end the job at its next epoch
-    want: Any  # set: send the weights with the next epoch (a live redraw is due)
-    busy_with: int = 0  # the job it is on (0: idle)
+    jobs: set[int] = field(default_factory=set)
+    reader: Any = None
+
+
+Events = Callable[[int, str, Any, Any], None]  # (job, kind, payload, pace)
 
 
 class WorkerPool:
-    """`size` worker processes; `take()` lends an idle one to one training at a time."""
+    """`size` worker processes sharing every run between them: `submit` gives a run to the worker
+    holding the fewest; every event of every job goes to `on_event(job, kind, payload, pace)`,
+    called from one reader thread per worker (kinds: epoch, done, cannot, crash)."""
 
-    def __init__(self, size: int, threads: int = 1) -> None:
-        self.ctx = mp.get_context("spawn")  # a fresh interpreter: no server threads forked along
+    def __init__(self, size: int, threads: int = 1, on_event: Events | None = None) -> None:
+        self.ctx = self._context()
         self.threads = threads
-        self.workers = [self._start() for _ in range(size)]
-        self.idle: queue.Queue[Worker] = queue.Queue()
-        for w in self.workers:
-            self.idle.put(w)
+        self.on_event: Events = on_event or (lambda *_event: None)
         self._jobs = iter(range(1, 2**62))
         self._lock = threading.Lock()
+        self._closed = False
+        self.workers = [self._start() for _ in range(size)]
+
+    @staticmethod
+    def _context() -> Any:
+        """A fork server that imported torch and the trainer once: the workers forked from it
+        share those pages (a fresh interpreter each, no server threads forked along). Spawn
+        where there is no fork server."""
+        if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - not on Linux
+            return mp.get_context("spawn")
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
 
     def _start(self) -> Worker:
-        inbox, outbox, stop, want = self.ctx.Queue(), self.ctx.Queue(), self.ctx.Event(), self.ctx.Event()
-        args = (inbox, outbox, stop, want, self.threads, os.getpid())  # os.getpid(): this server
-        process = self.ctx.Process(target=_work, args=args, daemon=True)
+        inbox, outbox = self.ctx.Queue(), self.ctx.Queue()
+        process = self.ctx.Process(target=_work, args=(inbox, outbox, self.threads, os.getpid()), daemon=True)
         with _plain_main():
             process.start()
-        return Worker(process, inbox, outbox, stop, want)
-
-    def take(self, timeout: float | None = None) -> Worker:
-        """An idle worker (restarted first if its process died)."""
-        worker = self.idle.get(timeout=timeout)
-        if not worker.process.is_alive():
-            worker = self._replace(worker)
+        worker = Worker(process, inbox, outbox)
+        worker.reader = threading.Thread(target=self._read, args=(worker,), daemon=True)
+        worker.reader.start()
         return worker
 
-    def give_back(self, worker: Worker) -> None:
-        """Return a worker: a job it is still on is told to stop (it ends at its next epoch)."""
-        if worker.busy_with:
-            worker.stop.set()
-        self.idle.put(worker)
+    def _read(self, worker: Worker, poll: float = 0.5) -> None:
+        """Pass on every event of `worker`; when its process dies, end each of its jobs with a
+        crash and start a fresh worker in its place."""
+        while not self._closed:
+            try:
+                job, kind, payload, pace = worker.outbox.get(timeout=poll)
+            except queue.Empty:
+                if worker.process.is_alive() or self._closed:
+                    continue
+                code = getattr(worker.process, "exitcode", None)
+                with self._lock:
+                    lost, worker.jobs = set(worker.jobs), set()
+                    self.workers[self.workers.index(worker)] = self._start()
+                why = f"the training process ended unexpectedly (exit code {code})"
+                for job in lost:
+                    self.on_event(job, "crash", why, None)
+                return
+            except (EOFError, OSError):  # pragma: no cover - the pool is closing
+                return
+            if kind in ("done", "cannot", "crash"):
+                with self._lock:
+                    worker.jobs.discard(job)
+            if job:
+                self.on_event(job, kind, payload, pace)
 
-    def _replace(self, dead: Worker) -> Worker:
-        with self._lock:
-            fresh = self._start()
-            self.workers[self.workers.index(dead)] = fresh
-            return fresh
-
-    def submit(self, worker: Worker, cfg: Any, device: str, language: str, datasets: Path) -> int:
-        """Start a job on a worker; returns its id (events of earlier jobs are skipped)."""
+    def submit(self, cfg: Any, device: str, language: str, datasets: Path | str) -> tuple[Worker, int]:
+        """Give a run to the worker holding the fewest; returns (that worker, the job's id)."""
         with self._lock:
             job_id = next(self._jobs)
-        worker.busy_with = job_id
-        worker.inbox.put(Job(job_id, cfg, device, language, str(datasets)))
-        return job_id
+            worker = min(self.workers, key=lambda w: len(w.jobs))
+            worker.jobs.add(job_id)
+        worker.inbox.put(("start", Job(job_id, cfg, device, language, str(datasets))))
+        return worker, job_id
 
-    def events(self, worker: Worker, job_id: int, poll: float = 0.25):
-        """The job's events, as (kind, payload), ending with done / cannot / crash; yields
-        ("wait", None) every `poll` seconds without news (the page stays interruptible)."""
-        while True:
-            try:
-                got, kind, payload = worker.outbox.get(timeout=poll)
-            except queue.Empty:
-                if not worker.process.is_alive():
-                    worker.busy_with = 0
-                    yield (
-                        "crash",
-                        f"the training process ended unexpectedly (exit code {worker.process.exitcode})",
-                    )
-                    return
-                yield "wait", None
-                continue
-            if got != job_id:
-                continue  # the worker's "ready" (job 0), or the tail of a job stopped before it finished
-            if kind in ("done", "cannot", "crash"):
-                worker.busy_with = 0
-                yield kind, payload
-                return
-            yield kind, payload
+    def stop(self, worker: Worker, job_id: int) -> None:
+        """Drop a job at once (Stop, a closed tab): its share goes to the others."""
+        with self._lock:
+            worker.jobs.discard(job_id)
+        worker.inbox.put(("stop", job_id))
+
+    def want(self, worker: Worker, job_id: int) -> None:
+        """Ask for the job's weights with its next epoch."""
+        worker.inbox.put(("want", job_id))
+
+    def load(self) -> list[int]:
+        """The number of runs each worker holds now."""
+        with self._lock:
+            return [len(w.jobs) for w in self.workers]
 
     def close(self) -> None:
+        self._closed = True
         for w in self.workers:
             w.inbox.put(None)
         for w in self.workers:
@@ -229,18 +329,24 @@ class _Thread:
 
     def __init__(self, threads: int) -> None:
         self.inbox, self.outbox = queue.Queue(), queue.Queue()
-        self.stop, self.want = threading.Event(), threading.Event()
         self.process = threading.Thread(
-            target=_work, args=(self.inbox, self.outbox, self.stop, self.want, threads, None), daemon=True
+            target=_work, args=(self.inbox, self.outbox, threads, None), daemon=True
         )
         self.process.start()
 
 
 class InlinePool(WorkerPool):
     """The same pool with threads of this process instead of processes: for a small host (one
-    core, little memory: a worker process holds its own torch, ~0.5 GB), where one training at a
-    time is all there is room for anyway (LAB_TRAINING_PROCESSES=0)."""
+    core, little memory), where there is no room for a process of its own
+    (LAB_TRAINING_PROCESSES=0)."""
+
+    @staticmethod
+    def _context() -> Any:
+        return None
 
     def _start(self) -> Worker:
         t = _Thread(self.threads)
-        return Worker(t.process, t.inbox, t.outbox, t.stop, t.want)
+        worker = Worker(t.process, t.inbox, t.outbox)
+        worker.reader = threading.Thread(target=self._read, args=(worker,), daemon=True)
+        worker.reader.start()
+        return worker

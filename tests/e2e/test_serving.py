@@ -1,6 +1,7 @@
 """Serving a class through the real server, driven by visitors that speak Streamlit's own
-websocket protocol (tests/stclient.py): fair admission, a closed tab's run, public mode's
-isolation and bounds."""
+websocket protocol (tests/stclient.py): runs sharing the workers epoch by epoch, identical runs
+trained once, the line beyond the host's bound, a closed tab's run, public mode's isolation and
+bounds."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ K = 2  # training slots of the test server
 
 @pytest.fixture(scope="module")
 def public(tmp_path_factory):
-    """A public server: two training slots, a 100-epoch bound, three runs kept per visitor."""
+    """A public server: two training processes shared by at most two runs at once (the rest wait
+    in line), a 100-epoch bound, three runs kept per visitor."""
     need_browser()  # the same server set-up as the browser tests (and the same skip rule)
     folder = tmp_path_factory.mktemp("public")
     env = {
         "LAB_PUBLIC": "1",
         "LAB_TRAINING_SLOTS": str(K),
+        "LAB_SHARED_RUNS": str(K),
         "LAB_MAX_EPOCHS": "100",
         "LAB_RUNS_PER_VISITOR": "3",
     }
@@ -83,9 +86,9 @@ def test_k_plus_two_visitors_k_train_two_wait_then_train_and_stop_leaves_the_lin
     before = len(runs(db))
 
     async def scenario():
-        visitors = [
-            await Visitor(base, "MLP_Lab", "epochs=100&n_samples=2000&depth=16&width=64").open()
-            for _ in range(K + 2)
+        visitors = [  # distinct seeds: identical runs would be trained once
+            await Visitor(base, "MLP_Lab", f"epochs=100&n_samples=2000&depth=16&width=64&seed={i}").open()
+            for i in range(K + 2)
         ]
         clicks = await asyncio.gather(*(v.click("Train") for v in visitors))
         deadline = time.monotonic() + 30
@@ -134,7 +137,7 @@ def test_a_closed_tabs_run_ends_stopped_and_frees_its_slot(public):
         rid, _owner, status, n_epochs = runs(db)[-1]
         assert status == "stopped" and 3 <= n_epochs < 100
         # its slot is free: K new visitors all start at once
-        others = [await Visitor(base, "MLP_Lab", "epochs=40").open() for _ in range(K)]
+        others = [await Visitor(base, "MLP_Lab", f"epochs=40&seed={50 + i}").open() for i in range(K)]
         clicks = await asyncio.gather(*(v.click("Train") for v in others))
         for v, t in zip(others, clicks):
             await v.wait_for(lambda e: e.kind == "progress" and e.text.startswith("Epoch"), 10, t)
@@ -161,7 +164,7 @@ def test_public_mode_visitors_reach_only_their_own_runs(public):
             await v.settle(t)
             options = " ".join(v.widgets("multiselect")[-1].options)
             assert f"#{mine} " in options and f"#{theirs} " not in options
-            assert any("only this tab's runs" in e.text for e in v.events if e.t >= t)
+            assert any("your runs are kept for this browser" in e.text for e in v.events if e.t >= t)
         # a crafted link naming the other's run changes nothing: there is no way to address it
         t = await ann.goto("Compare", f"id={bob_id}&run={bob_id}&owner=x")
         await ann.settle(t)
@@ -186,3 +189,123 @@ def test_public_bounds_give_a_notice_and_disable_train(public):
         await v.close()
 
     drive(scenario)
+
+
+@pytest.fixture(scope="module")
+def sharing(tmp_path_factory):
+    """A public server as a host runs it: two training processes, the default bound on runs
+    sharing them; yields (base URL, the store's file, the server's log)."""
+    need_browser()
+    folder = tmp_path_factory.mktemp("sharing")
+    with streamlit_server(folder, LAB_PUBLIC="1", LAB_TRAINING_SLOTS=str(K)) as (base, _proc):
+
+        async def warm_up():  # the workers warm up with the server's first page: wait for them
+            v = await Visitor(base, "MLP_Lab", "epochs=2&n_samples=200&seed=999").open()
+            t = await v.click("Train")
+            await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished"), 120, t)
+            await v.settle(t)
+            await v.close()
+
+        drive(warm_up)
+        yield base, folder / "runs.sqlite", folder / "streamlit.log"
+
+
+def trainings(log) -> int:
+    """Runs the server actually trained so far (it logs each one it starts)."""
+    return log.read_text().count("lab: training ")
+
+
+def first_epoch(v: Visitor, since: float) -> float | None:
+    """When the visitor's progress first showed an epoch, or None."""
+    return next(
+        (e.t for e in v.events if e.t >= since and e.kind == "progress" and e.text.startswith("Epoch ")), None
+    )
+
+
+def finished(v: Visitor, since: float) -> float | None:
+    """When the visitor's page said the run finished, or None."""
+    return next(
+        (e.t for e in v.events if e.t >= since and e.kind == "alert" and e.text.startswith("Finished")), None
+    )
+
+
+STORED = ("train_loss", "val_loss", "train_acc", "val_acc")
+
+
+def solo_epochs(query: str) -> list[dict]:
+    """A solo run of the link's config, here, as the store keeps its epochs."""
+    from core.contract.config import MLPConfig, from_params
+    from core.engine.training import train
+
+    cfg, notices = from_params(MLPConfig, dict(kv.split("=") for kv in query.split("&")))
+    assert not notices
+    return [{k: e[k] for k in STORED} for e in train(cfg).epochs]
+
+
+def test_six_distinct_runs_all_see_their_first_epoch_before_any_finishes(sharing):
+    base, db, log = sharing
+    before = trainings(log)
+
+    async def scenario():
+        links = [f"epochs=60&n_samples=2000&depth=6&width=64&seed={100 + i}" for i in range(6)]
+        visitors = [await Visitor(base, "MLP_Lab", q).open() for q in links]
+        clicks = await asyncio.gather(*(v.click("Train") for v in visitors))
+        for v, t in zip(visitors, clicks):
+            await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished 60 epochs"), 180, t)
+        firsts = [first_epoch(v, t) for v, t in zip(visitors, clicks)]
+        finishes = [finished(v, t) for v, t in zip(visitors, clicks)]
+        assert None not in firsts and None not in finishes
+        assert max(firsts) < min(finishes), (firsts, finishes)  # everyone started before anyone ended
+        shared = [e.text for v in visitors for e in v.events if e.kind == "markdown" and "share" in e.text]
+        assert any("runs share this server's 2 training processes" in s for s in shared), shared[:3]
+        assert all(not v.errors() for v in visitors)
+        for v in visitors:
+            await v.settle(0.0)
+            await v.close()
+        return links
+
+    links = drive(scenario)
+    assert trainings(log) - before == 6
+    new = runs(db)[-6:]
+    assert [r[2] for r in new] == ["finished"] * 6
+    store = RunStore(db)  # sliced with five others, each run is what it is alone
+    by_seed = {int(q.rsplit("seed=", 1)[1]): q for q in links}  # the rows are in the order they began
+    for rid, *_rest in new:
+        run = store.load(rid)
+        got = [{k: e[k] for k in STORED} for e in run["epochs"]]
+        assert got == solo_epochs(by_seed.pop(run["config"]["seed"]))
+    assert not by_seed
+
+
+def test_identical_runs_train_once_and_one_stop_leaves_the_others_going(sharing):
+    base, db, log = sharing
+    query = "epochs=80&n_samples=2000&depth=6&width=64&seed=7"
+    before, first_id = trainings(log), (runs(db)[-1][0] if runs(db) else 0)
+
+    async def scenario():
+        visitors = [await Visitor(base, "MLP_Lab", query).open() for _ in range(4)]
+        clicks = await asyncio.gather(*(v.click("Train") for v in visitors))
+        quitter = visitors[0]
+        await quitter.wait_for(
+            lambda e: e.kind == "progress" and e.text.startswith("Epoch 5 "), 60, clicks[0]
+        )
+        t_stop = await quitter.click("Stop")
+        await quitter.settle(t_stop)
+        for v, t in zip(visitors[1:], clicks[1:]):
+            await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished 80 epochs"), 120, t)
+        joined = [v for v in visitors if any("trains once" in e.text for e in v.events)]
+        assert len(joined) == 3, [len(v.events) for v in visitors]
+        assert all(not v.errors() for v in visitors)
+        for v in visitors:
+            await v.settle(0.0)
+            await v.close()
+
+    drive(scenario)
+    assert trainings(log) - before == 1  # four visitors, one training
+    new = [r for r in runs(db) if r[0] > first_id]
+    assert len(new) == 4 and len({r[1] for r in new}) == 4  # each visitor's row is theirs
+    assert sorted(r[2] for r in new) == ["finished"] * 3 + ["stopped"]
+    want, store = solo_epochs(query), RunStore(db)
+    for rid, _owner, status, n in new:
+        got = [{k: e[k] for k in STORED} for e in store.load(rid)["epochs"]]
+        assert got == (want if status == "finished" else want[:n]) and (status == "stopped" or n == 80)

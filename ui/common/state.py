@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import secrets
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +19,7 @@ import streamlit as st
 import torch
 
 from core.base import malloc
-from core.base.i18n import _, language
+from core.base.i18n import _, language, ngettext
 from core.base.paths import datasets_dir, runs_db
 from core.contract.config import from_params, from_stored, to_params
 from core.contract.datasets import Split, make_split
@@ -29,8 +28,8 @@ from core.runs.owners import ScopedStore
 from core.runs.store import RunStore, open_store
 from core.serving.admission import Admission
 from core.serving.hosting import Settings, settings
-from core.serving.workers import InlinePool, WorkerPool
-from ui.common import lang, nav
+from core.serving.service import TrainingService
+from ui.common import lang, nav, visitor
 
 C = TypeVar("C")
 TORCH_THREADS = 1  # one server serves every session: tiny nets run best on one thread each
@@ -61,7 +60,7 @@ def setup() -> None:
     lang.setup_language()
     nav.sidebar_nav()
     _once_per_process()
-    workers()
+    training()
 
 
 def _url_config() -> dict[str, str]:
@@ -160,14 +159,14 @@ def run_store() -> tuple[RunStore | ScopedStore, str | None]:
     """This visitor's runs, and a warning when the store had to fall back to memory.
 
     One store file serves every session (a connection per thread). The single user's lab sees
-    all of it; in public mode (LAB_PUBLIC=1) each tab sees only its own runs: a scoped view
-    under an owner id kept in this session, bounded by the host's limits."""
+    all of it; in public mode (LAB_PUBLIC=1) each visitor (a browser, known by a cookie: see
+    ui.common.visitor) sees only their own runs: a scoped view under an owner id derived from
+    the cookie, bounded by the host's limits."""
     store, warning = _store(str(runs_db()))
     host = hosting()
     if not host.public:
         return store, warning
-    owner = st.session_state.setdefault("lab.owner", secrets.token_hex(12))
-    return ScopedStore(store, owner, host.limits.runs_per_visitor, host.limits.runs_total), warning
+    return ScopedStore(store, visitor.owner(), host.limits.runs_per_visitor, host.limits.runs_total), warning
 
 
 @st.cache_resource
@@ -181,17 +180,18 @@ def hosting() -> Settings:
 
 
 @st.cache_resource
-def workers() -> WorkerPool:
-    """One worker process per training slot, shared by every session of this server; started
-    with the server's first page, so they are warm by the first Train."""
+def training() -> TrainingService:
+    """The server's training: one worker process per training slot, every visitor's run sharing
+    them a slice at a time, identical runs trained once, a line beyond the host's bound. Shared
+    by every session of this server; started with the server's first page, so the workers are
+    warm by the first Train."""
     host = hosting()
-    return (WorkerPool if host.processes else InlinePool)(host.slots, threads=TORCH_THREADS)
+    return TrainingService(host.slots, host.shared, threads=TORCH_THREADS, inline=not host.processes)
 
 
-@st.cache_resource
 def admission() -> Admission:
-    """The one line in front of the training slots, shared by every session of this server."""
-    return Admission(hosting().slots)
+    """The one line in front of the shared training, for every session of this server."""
+    return training().line
 
 
 def link_notices(cls: type, prefix: str) -> list[str]:
@@ -217,18 +217,34 @@ def share_box(page: str, params: dict[str, str]) -> None:
 
 
 def store_notices() -> None:
-    """Say when the run store fell back to memory, and what public mode keeps."""
-    _store_, warning = run_store()
+    """Say when the run store fell back to memory; in public mode, what is kept for this visitor
+    and for how long, with Forget me beside it, and keep the visitor's cookie fresh."""
+    store, warning = run_store()
     if warning:
         st.warning(warning, icon="⚠️")
-    if hosting().public:
-        st.caption(
-            _(
-                ":material/public: This is a shared server: it keeps only this tab's runs (at most "
-                "{keep}), and nobody else can see them. They are gone when you close the tab: "
-                "export them on the Compare page to keep them."
-            ).format(keep=hosting().limits.runs_per_visitor)
-        )
+    if not hosting().public:
+        return
+    limits = hosting().limits
+    visitor.forgotten_notice()
+    with st.container(gap=None):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(
+                ngettext(
+                    ":material/public: A shared server, no accounts: your runs are kept for this "
+                    "browser (an anonymous id in a cookie), up to {keep} runs (the oldest go first), "
+                    "for {days} day after your last visit. Another browser or device sees none of "
+                    "them, and nobody else can. Export them on the Compare page to keep them longer; "
+                    "**Forget me** deletes them.",
+                    ":material/public: A shared server, no accounts: your runs are kept for this "
+                    "browser (an anonymous id in a cookie), up to {keep} runs (the oldest go first), "
+                    "for {days} days after your last visit. Another browser or device sees none of "
+                    "them, and nobody else can. Export them on the Compare page to keep them longer; "
+                    "**Forget me** deletes them.",
+                    limits.visitor_days,
+                ).format(keep=limits.runs_per_visitor, days=limits.visitor_days)
+            )
+            visitor.forget_control(store)
+        visitor.keep_cookie(limits.visitor_days)
 
 
 def config_of(history: Any, cls: type[C]) -> C:

@@ -1,10 +1,10 @@
 """One live-run component for every lab: Train / Stop, a place in line, the run itself with its
 record kept epoch by epoch, throttled live redraws, and the rerun that draws the finished run.
 
-The page's script drives the run; the training itself runs in a worker process (core/serving/workers.py:
-threads of one process hand the GIL to each other at every torch call, which tripled the CPU a
-run costs when several trained at once). Each finished epoch comes back to the page, which files
-it, shows the progress and redraws when due. Streamlit stops a script at its next `st.*` call
+The page's script drives the run; the training itself runs in a worker process, shared with the
+other visitors' runs a slice at a time, and a run identical to one already training is joined
+instead of trained again (core/serving/service.py). Each finished epoch comes back to the page,
+which files it, shows the progress and redraws when due. Streamlit stops a script at its next `st.*` call
 when the visitor clicks Stop, touches a widget or closes the tab: that arrives here as an
 exception, and the `finally` blocks keep the store true (the run is marked stopped, never left
 "running"), tell the worker to stop at its next epoch, and free the training slot.
@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.base.i18n import _, language
+from core.base.i18n import _, language, ngettext
 from core.base.paths import datasets_dir
 from core.contract.config import changed_fields, from_stored
 from core.engine.labs import lab_of
@@ -139,14 +139,21 @@ def run(
     device: str = "cpu",
     redraw: Callable[[Slots, History], None] = draw,
 ) -> None:
-    """Train cfg live: wait for a training slot, train in a worker process, file and show every
-    epoch as it arrives, redraw when due, then rerun the page so the finished run is drawn by the
-    same code as every later rerun. Never returns."""
+    """Train cfg live: join the identical run if the server is training it (or trained it lately),
+    else wait for a share of the training and start it; file and show every epoch as it arrives,
+    redraw when due, then rerun the page so the finished run is drawn by the same code as every
+    later rerun. Never returns."""
     lab = lab_of(cfg)
     store, _warning = state.run_store()
-    ticket = wait_in_line(st.empty())
-    pool = state.workers()
-    worker = pool.take()
+    service = state.training()
+    sub = service.join(cfg, device, language())
+    if sub is None:
+        ticket = wait_in_line(st.empty())
+        try:
+            sub = service.start(cfg, device, language(), datasets_dir(), ticket)
+        except BaseException:
+            service.line.leave(ticket)
+            raise
     history = History(config=asdict(cfg), layers=[], lab=lab.name)
     history.model = lab.build(cfg, split)  # the page's copy, for its views: weights come from the worker
     settled, completed = threading.Event(), False
@@ -155,22 +162,25 @@ def run(
         history.run_id = recorder.run_id
         st.session_state[key], st.session_state[key + SETTLED] = history, settled
         progress = st.progress(0.0, text=_("Starting..."))
+        note = Sharing(st.empty(), sub, service)
         slots = slots_factory()
-        throttle = Throttle()
-        job = pool.submit(worker, cfg, device, language(), datasets_dir())
-        for kind, payload in pool.events(worker, job):
+        throttle, asked = Throttle(), False
+        for kind, payload in sub.events():
             if kind == "wait":  # no epoch yet: an st call keeps Stop and a closed tab effective
                 progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
+                note.show()
             elif kind == "epoch":
                 drawable = take_epoch(history, payload, recorder)
                 progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
-                if drawable:  # asked for below: the epoch came with its weights, to draw
+                note.show()
+                if drawable and (asked or throttle.due()):  # the epoch came with its weights, to draw
                     start = time.thread_time()
                     redraw(slots, history)
                     throttle.drew(time.thread_time() - start)
-                elif throttle.due() and payload["epoch"] < cfg.epochs:  # the last is drawn by the rerun
-                    worker.want.set()
-                    throttle.asked()
+                    asked = False
+                elif throttle.due() and not asked and payload["epoch"] < cfg.epochs:  # the last: the rerun
+                    sub.want()
+                    asked = True
             else:
                 settle(history, kind, payload)
         recorder.finish(history)
@@ -182,10 +192,38 @@ def run(
                 history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
             if history.run_id is not None:  # (a no-op where the store has it ended already)
                 store.mark_stopped(history.run_id, history.message)
-        pool.give_back(worker)  # a job still running there stops at its next epoch
-        state.admission().leave(ticket, history.seconds if history.status == "finished" else None)
+        sub.close()  # the last one watching a run stops it: its share goes to the others
         settled.set()
     st.rerun()
+
+
+class Sharing:
+    """The line under the progress bar: how many runs share the server, when this one finishes,
+    and whether it joined an identical run; refreshed at most once a second."""
+
+    def __init__(self, slot: Any, sub: Any, service: Any) -> None:
+        self.slot, self.sub, self.service, self.next = slot, sub, service, 0.0
+
+    def show(self) -> None:
+        now = time.monotonic()
+        if now < self.next:
+            return
+        self.next = now + 1.0
+        n, k = self.service.sharing(), self.service.processes
+        text = ngettext(
+            "{n} run shares this server's {k} training processes",
+            "{n} runs share this server's {k} training processes",
+            n,
+        ).format(n=n, k=k)
+        eta = self.sub.estimate()
+        if eta is not None:
+            text += "; " + _("this one finishes in about {s:.0f} s").format(s=max(eta, 1))
+        if self.sub.joined:
+            text += ". " + _(
+                "Another visitor started this same run (the same settings and seed): it trains once, "
+                "and you receive every epoch of it from the first, kept in your own runs."
+            )
+        self.slot.caption(":material/group: " + text + ("" if text.endswith(".") else "."))
 
 
 def progress_text(history: History, cfg: Any) -> str:

@@ -1,10 +1,12 @@
 """Training in worker processes: a job trained there streams the same epochs and ends on the same
-weights as train() here; Stop ends it at its next epoch; a config that cannot train, the page's
-language and a worker that dies are each handled. The same protocol with threads (InlinePool)."""
+weights as train() here, and so does each of several jobs one worker advances in turn; stop drops
+a job at once; a config that cannot train, the page's language and a worker that dies are each
+handled. The same protocol with threads (InlinePool)."""
 
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import time
 from pathlib import Path
@@ -21,26 +23,51 @@ from core.serving.workers import InlinePool, WorkerPool
 CFG = MLPConfig(n_samples=300, depth=3, width=16, epochs=4, dropout=0.2)
 
 
+class Inbox:
+    """Every event of a pool, per job, as the pool's reader threads hand them over."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[int, queue.Queue] = {}
+
+    def __call__(self, job, kind, payload, pace) -> None:
+        self.of(job).put((kind, payload, pace))
+
+    def of(self, job: int) -> queue.Queue:
+        return self.jobs.setdefault(job, queue.Queue())
+
+
 @pytest.fixture(scope="module", params=[WorkerPool, InlinePool], ids=["processes", "threads"])
 def pool(request):
-    p = request.param(1)
+    inbox = Inbox()
+    p = request.param(1, on_event=inbox)
+    p.inbox = inbox
     yield p
     p.close()
 
 
-def run(pool, cfg, language="en", stop_after=None):
-    worker = pool.take(timeout=120)
-    job = pool.submit(worker, cfg, "cpu", language, datasets_dir())
+def events(pool, job, timeout=180):
+    """(kind, payload, pace) of one job until its end."""
+    while True:
+        kind, payload, pace = pool.inbox.of(job).get(timeout=timeout)
+        yield kind, payload, pace
+        if kind in ("done", "cannot", "crash"):
+            return
+
+
+def run(pool, cfg, language="en", stop_after=None, ask=False):
+    worker, job = pool.submit(cfg, "cpu", language, datasets_dir())
     epochs, end = [], None
-    for kind, payload in pool.events(worker, job):
+    for kind, payload, pace in events(pool, job):
         if kind == "epoch":
             epochs.append(payload)
+            assert pace["cpu_s"] > 0 and pace["sharing"] >= 1
             if stop_after is not None and len(epochs) == stop_after:
-                pool.give_back(worker)  # what the page does on Stop or a closed tab: and it is gone
+                pool.stop(worker, job)  # what the page does on Stop or a closed tab
                 return epochs, None
-        elif kind != "wait":
+            if ask:
+                pool.want(worker, job)
+        else:
             end = (kind, payload)
-    pool.give_back(worker)
     return epochs, end
 
 
@@ -81,21 +108,20 @@ def test_an_image_job_reads_the_pages_data_folder(pool, tmp_path):
 
 
 def test_a_worker_that_dies_is_reported_and_replaced():
-    pool = WorkerPool(1)
+    inbox = Inbox()
+    pool = WorkerPool(1, on_event=inbox)
+    pool.inbox = inbox
     try:
-        worker = pool.take(timeout=120)
-        job = pool.submit(
-            worker, MLPConfig(n_samples=2000, depth=6, width=64, epochs=300), "cpu", "en", datasets_dir()
+        worker, job = pool.submit(
+            MLPConfig(n_samples=2000, depth=6, width=64, epochs=300), "cpu", "en", datasets_dir()
         )
-        events = pool.events(worker, job)
-        assert next(e for e in events if e[0] == "epoch")
+        stream = events(pool, job)
+        assert next(e for e in stream if e[0] == "epoch")
         os.kill(worker.process.pid, signal.SIGKILL)
-        kind, why = next(e for e in events if e[0] != "epoch" and e[0] != "wait")
+        kind, why, _pace = next(e for e in stream if e[0] != "epoch")
         assert kind == "crash" and "ended unexpectedly" in why
-        pool.give_back(worker)
-        fresh = pool.take(timeout=5)
-        assert fresh is not worker and fresh.process.is_alive()
-        pool.give_back(fresh)
+        fresh = pool.workers[0]
+        assert fresh is not worker and fresh.process.is_alive() and pool.load() == [0]
         epochs, (kind, _summary) = run(pool, CFG)
         assert kind == "done" and len(epochs) == 4
     finally:
@@ -109,19 +135,51 @@ def test_weights_sent_whenever_asked_leave_the_training_exactly_as_it_was(pool):
     turned a default run into NaN under load); the weights travel as copies. Here the page asks
     after every epoch it receives (the worker may finish another epoch before it sees the ask)."""
     cfg = MLPConfig(n_samples=2000, depth=4, width=32, epochs=8)
-    worker = pool.take(timeout=120)
-    job = pool.submit(worker, cfg, "cpu", "en", datasets_dir())
-    sent, end = 0, None
-    for kind, payload in pool.events(worker, job):
-        if kind == "epoch":
-            sent += "weights" in payload
-            worker.want.set()  # ask again for the next epoch
-        elif kind != "wait":
-            end = (kind, payload)
-    pool.give_back(worker)
+    epochs, end = run(pool, cfg, ask=True)  # ask again after every epoch received
+    sent = sum("weights" in e for e in epochs)
     here = train(cfg).model.state_dict()
     assert 2 <= sent <= cfg.epochs and end[0] == "done" and end[1]["status"] == "finished"
     assert all(torch.equal(torch.from_numpy(end[1]["weights"][k]), here[k]) for k in here)
+
+
+def test_runs_on_one_worker_advance_in_turn_and_each_ends_as_alone(pool):
+    """Three runs given to one worker at once: each gets its first epoch before any finishes, and
+    each ends on exactly the weights and epochs it has alone (MLP and CNN alike)."""
+    cfgs = [
+        MLPConfig(n_samples=1000, depth=4, width=32, epochs=12, seed=1),
+        MLPConfig(n_samples=1000, depth=4, width=32, epochs=12, seed=2, dropout=0.3),
+        CNNConfig(n_train=400, epochs=3, dropout=0.25),
+    ]
+    jobs = [pool.submit(cfg, "cpu", "en", datasets_dir())[1] for cfg in cfgs]
+    seen: list[tuple[int, str, int]] = []  # (job, kind, epoch) in the order they came
+    results = {}
+    streams = {job: events(pool, job) for job in jobs}
+    pending = set(jobs)
+    deadline = time.monotonic() + 300
+    while pending and time.monotonic() < deadline:
+        for job in list(pending):
+            try:
+                kind, payload, _pace = pool.inbox.of(job).get(timeout=0.05)
+            except queue.Empty:
+                continue
+            seen.append((job, kind, payload.get("epoch", 0) if kind == "epoch" else 0))
+            results.setdefault(job, []).append((kind, payload))
+            if kind in ("done", "cannot", "crash"):
+                pending.discard(job)
+    del streams
+    assert not pending
+    first_done = next(i for i, s in enumerate(seen) if s[1] == "done")
+    assert all(any(s[0] == job and s[1] == "epoch" for s in seen[:first_done]) for job in jobs)
+    for cfg, job in zip(cfgs, jobs):
+        here = train(cfg, split=data_for(cfg, download=False))
+        got = [p for k, p in results[job] if k == "epoch"]
+        kind, summary = results[job][-1]
+        assert kind == "done" and summary["status"] == "finished" and len(got) == cfg.epochs
+        for a, b in zip(got, here.epochs):
+            for key in ("train_loss", "val_loss", "train_acc", "val_acc", "grad_norm", "act", "hist"):
+                assert a[key] == b[key], key
+        mine = here.model.state_dict()
+        assert all(torch.equal(torch.from_numpy(summary["weights"][k]), mine[k]) for k in mine)
 
 
 def test_workers_quit_when_their_server_is_killed(tmp_path):
