@@ -43,13 +43,19 @@ class GradNorms:
         self.steps.append(torch._foreach_norm([w.grad for w in self.weights]))
 
     def pop_epoch(self) -> tuple[dict[str, float], dict[str, float]]:
-        """(mean norm, mean per-weight RMS) per layer over the steps since the last call, in
-        one device-to-CPU copy."""
+        """(mean norm, mean per-weight RMS) per layer over the steps since the last call."""
         if not self.steps:
             return {}, {}
-        flat = [t for step in self.steps for t in step]
-        means = torch.stack(flat).view(len(self.steps), len(self.names)).mean(0).tolist()
-        self.steps = []
+        steps, self.steps = self.steps, []
+        if steps[0][0].is_cuda:  # one device-to-CPU copy
+            flat = [t for step in steps for t in step]
+            means = torch.stack(flat).view(len(steps), len(self.names)).mean(0).tolist()
+        else:  # on the CPU a stack of every step's norms costs more than reading them (in instructions)
+            sums = [0.0] * len(self.names)
+            for step in steps:
+                for j, t in enumerate(step):
+                    sums[j] += t.item()
+            means = [s / len(steps) for s in sums]
         rms = [m / math.sqrt(n) for m, n in zip(means, self.sizes)]
         return dict(zip(self.names, means)), dict(zip(self.names, rms))
 
@@ -128,29 +134,40 @@ class ActivationProbe:
         return {n: dict(zip(keys, rows[n])) for n in outputs}
 
 
+_OFFSETS: dict[tuple, Tensor] = {}  # (rows, bins, device) -> each row's first bin: r * bins
+
+
+@torch.no_grad()
 def histograms(tensors: list[Tensor], bins: int = HIST_BINS) -> list[dict]:
     """Fixed-bin histograms ({lo, hi, counts}, `bins` equal bins from min to max, the maximum
     in the last bin as torch.histc does) of several tensors.
 
     Tensors of one size (an MLP's hidden layers) are binned together as rows of one matrix,
-    so the cost is a few batched ops per distinct size, not one histc per tensor.
+    so the cost is a few batched ops per distinct size, not one histc per tensor (these run
+    every epoch: every op here counts).
     """
-    flat = [t.detach().flatten().float() for t in tensors]
+    flat = [
+        t.view(-1) if t.dtype == torch.float32 and t.is_contiguous() else t.detach().reshape(-1).float()
+        for t in tensors
+    ]
     groups: dict[int, list[int]] = {}
     for i, t in enumerate(flat):
         groups.setdefault(t.numel(), []).append(i)
     order, ranges, counts = [], [], []
     for idx in groups.values():
         m = torch.stack([flat[i] for i in idx])  # (G, n)
-        lo, hi = m.amin(1), m.amax(1)  # (torch.aminmax is 10x slower here on the CPU)
+        lo, hi = m.amin(1, keepdim=True), m.amax(1, keepdim=True)  # (G, 1); aminmax is 10x slower
         # All values equal: a hair-wide range keeps the edges well defined.
-        pad = torch.where(hi > lo, torch.zeros_like(lo), (lo.abs() * 1e-6).clamp_min(1e-12))
+        pad = torch.where(hi > lo, 0.0, (lo.abs() * 1e-6).clamp_min(1e-12))
         lo, hi = lo - pad, hi + pad
-        # int32 bins: half the memory traffic of int64 (the histograms run every epoch)
-        b = ((m - lo[:, None]) * (bins / (hi - lo))[:, None]).to(torch.int32).clamp_(0, bins - 1)
-        b += torch.arange(len(idx), device=m.device, dtype=torch.int32)[:, None] * bins  # row r: r*bins..
-        counts.append(torch.bincount(b.flatten(), minlength=len(idx) * bins).reshape(len(idx), bins))
-        ranges.append(torch.stack([lo, hi], 1))
+        # int32 bins: half the memory traffic of int64
+        b = ((m - lo) * (bins / (hi - lo))).to(torch.int32).clamp_(0, bins - 1)
+        key = (len(idx), bins, m.device)
+        if key not in _OFFSETS:
+            _OFFSETS[key] = torch.arange(len(idx), device=m.device, dtype=torch.int32)[:, None] * bins
+        b += _OFFSETS[key]  # row r counts in bins r*bins .. r*bins + bins - 1
+        counts.append(torch.bincount(b.view(-1), minlength=len(idx) * bins).view(len(idx), bins))
+        ranges.append(torch.cat([lo, hi], 1))
         order += idx
     ranges_l, counts_l = torch.cat(ranges).tolist(), torch.cat(counts).tolist()
     out: list[dict] = [{}] * len(flat)

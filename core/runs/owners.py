@@ -33,6 +33,10 @@ class ScopedStore:
         if self.owns(run_id):
             self.store.add_epoch(run_id, record, layers)
 
+    def add_epochs(self, run_id: int, records: list[dict], layers: list[str] | None = None) -> None:
+        if self.owns(run_id):
+            self.store.add_epochs(run_id, records, layers)
+
     def finish(self, run_id: int, *args: Any, **kw: Any) -> None:
         if self.owns(run_id):
             self.store.finish(run_id, *args, **kw)

@@ -31,6 +31,13 @@ class Recorder:
         self.store.add_epoch(self.run_id, record, None if self._layers_saved else list(record["grad_norm"]))
         self._layers_saved = True
 
+    def on_epochs(self, records: list[dict]) -> None:
+        """Commit several finished epochs at once (one transaction), in order."""
+        if records:
+            layers = None if self._layers_saved else list(records[0]["grad_norm"])
+            self.store.add_epochs(self.run_id, records, layers)
+            self._layers_saved = True
+
     def finish(self, history: Any) -> None:
         """Record the ending (status, seconds, message, the derived values)."""
         self.store.finish(

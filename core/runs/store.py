@@ -187,29 +187,42 @@ class RunStore:
 
     def add_epoch(self, run_id: int, record: dict, layers: list[str] | None = None) -> None:
         """Commit one finished epoch (and the run's latest metrics) in one transaction."""
-        detail = {k: record[k] for k in ("act", "hist") if k in record}
-        vals = [record.get(k) for k in SCALARS]
-        with self._lock, self._conn() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
-                "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        self.add_epochs(run_id, [record], layers)
+
+    def add_epochs(self, run_id: int, records: list[dict], layers: list[str] | None = None) -> None:
+        """Commit finished epochs (and the run's latest metrics) in one transaction: what a page
+        joining a run receives at once (core/serving/service.py), filed as one write."""
+        if not records:
+            return
+        rows = []
+        for record in records:
+            detail = {k: record[k] for k in ("act", "hist") if k in record}
+            rows.append(
                 (
                     run_id,
                     record["epoch"],
-                    *vals,
+                    *[record.get(k) for k in SCALARS],
                     record.get("seconds"),
                     json.dumps(record["grad_norm"]),
                     json.dumps(detail),
                     json.dumps(record.get("grad_rms", {})),
-                ),
+                )
+            )
+        last = records[-1]
+        vals = [last.get(k) for k in SCALARS]
+        with self._lock, self._conn() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
+                "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
             )
             conn.execute(
                 "UPDATE runs SET n_epochs=?, seconds=?, train_loss=?, train_acc=?, val_loss=?, val_acc=?"
                 + (", layers=?" if layers else "")
                 + " WHERE id=?",
                 (
-                    record["epoch"],
-                    record.get("seconds") or 0,
+                    last["epoch"],
+                    last.get("seconds") or 0,
                     vals[0],
                     vals[2],
                     vals[1],

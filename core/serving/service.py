@@ -81,6 +81,30 @@ class Subscription:
             if kind in END:
                 return
 
+    def batches(self, poll: float = 0.25) -> Iterator[tuple[str, Any]]:
+        """As events(), the epochs waiting taken together: ("epochs", [record, ...]) (a page joining
+        a run receives every epoch so far at once, to file in one write), then the end."""
+        while True:
+            try:
+                items = [self.inbox.get(timeout=poll)]
+            except queue.Empty:
+                yield "wait", None
+                continue
+            while True:
+                try:
+                    items.append(self.inbox.get_nowait())
+                except queue.Empty:
+                    break
+            if epochs := [payload for kind, payload in items if kind == "epoch"]:
+                yield "epochs", epochs
+            if ends := [item for item in items if item[0] in END]:
+                yield ends[0]
+                return
+
+    def ended(self) -> bool:
+        """Whether the run has ended (its end is on its way to this page, if not here yet)."""
+        return self.run.end is not None
+
     def want(self) -> None:
         """Ask for the weights with the next epoch (a live redraw is due)."""
         self.service._want(self.run)
@@ -123,6 +147,11 @@ class TrainingService:
         """Runs training now."""
         with self._lock:
             return len(self._active)
+
+    def watchers(self) -> int:
+        """Pages receiving a run that trains now (a run joined by three counts three)."""
+        with self._lock:
+            return sum(len(run.subscribers) for run in self._active.values())
 
     def join(self, cfg: Any, device: str, language: str) -> Subscription | None:
         """Join the identical run training now or finished lately; None when there is none."""

@@ -40,18 +40,22 @@ class Throttle:
     or (1 - share) / share times the last redraw's cost, after it. The cost is the CPU time this
     thread spent drawing, not the wall time: on a busy server every thread waits for the cores,
     and counting that waiting as drawing would starve the charts of the runs that most need to
-    show progress; this way drawing takes at most `share` of a core per visitor."""
+    show progress; this way drawing takes at most `share` of a core per visitor. With `cores`
+    and the number of pages watching a run now (`watchers`), the share is split among them: the
+    live charts of a class take at most `share` of the server's cores together, so drawing does
+    not slow the runs everyone waits for."""
 
     def __init__(self, share: float = 0.2, gap: float = 0.5) -> None:
-        self.factor, self.gap = (1 - share) / share, gap
+        self.share, self.gap = share, gap
         self.ready = 0.0  # redraw allowed from this time on (perf_counter)
 
     def due(self) -> bool:
         return time.perf_counter() >= self.ready
 
-    def drew(self, cpu_cost: float) -> None:
+    def drew(self, cpu_cost: float, cores: int = 1, watchers: int = 1) -> None:
         """Record a redraw that cost `cpu_cost` CPU seconds and has just ended."""
-        self.ready = time.perf_counter() + max(self.gap, self.factor * cpu_cost)
+        share = min(self.share, self.share * cores / max(watchers, 1))
+        self.ready = time.perf_counter() + max(self.gap, (1 - share) / share * cpu_cost)
 
     def asked(self) -> None:
         """A redraw was asked for (its data arrives with the next epoch): not due again meanwhile."""
@@ -165,20 +169,22 @@ def run(
         note = Sharing(st.empty(), sub, service)
         slots = slots_factory()
         throttle, asked = Throttle(), False
-        for kind, payload in sub.events():
+        for kind, payload in sub.batches():
             if kind == "wait":  # no epoch yet: an st call keeps Stop and a closed tab effective
                 progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
                 note.show()
-            elif kind == "epoch":
-                drawable = take_epoch(history, payload, recorder)
+            elif kind == "epochs":  # usually one; every epoch so far when this page joined a run
+                drawable = take_epochs(history, payload, recorder)
                 progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
                 note.show()
+                if sub.ended() or history.epochs[-1]["epoch"] >= cfg.epochs:
+                    continue  # the rerun draws the finished run: no live redraw before it
                 if drawable and (asked or throttle.due()):  # the epoch came with its weights, to draw
                     start = time.thread_time()
                     redraw(slots, history)
-                    throttle.drew(time.thread_time() - start)
+                    throttle.drew(time.thread_time() - start, service.processes, service.watchers())
                     asked = False
-                elif throttle.due() and not asked and payload["epoch"] < cfg.epochs:  # the last: the rerun
+                elif throttle.due() and not asked:
                     sub.want()
                     asked = True
             else:
@@ -233,16 +239,19 @@ def progress_text(history: History, cfg: Any) -> str:
     return _("Epoch {n} / {total}").format(n=history.epochs[-1]["epoch"], total=cfg.epochs)
 
 
-def take_epoch(history: History, record: dict, recorder: Recorder) -> bool:
-    """One epoch from the worker: its weights (when it brought them) into the page's model, the
-    record kept and filed; True when the weights came along (a redraw can show this epoch)."""
-    weights = record.pop("weights", None)
+def take_epochs(history: History, records: list[dict], recorder: Recorder) -> bool:
+    """Epochs from the worker: the latest weights that came with them into the page's model, the
+    records kept and filed (in one write); True when weights came along (a redraw can show them)."""
+    weights = None
+    for record in records:
+        if (w := record.pop("weights", None)) is not None:
+            weights = w
+        history.epochs.append(record)
     if weights is not None:
         load_weights(history.model, weights)
-    history.layers = list(record["grad_norm"])
-    history.seconds = record["seconds"]
-    history.epochs.append(record)
-    recorder.on_epoch(record)
+    history.layers = list(records[-1]["grad_norm"])
+    history.seconds = records[-1]["seconds"]
+    recorder.on_epochs(records)
     return weights is not None
 
 

@@ -803,3 +803,21 @@ def test_fuzz_validate_mutated_exports(store_with_a_run, data):
     for _ in range(data.draw(st.integers(1, 3))):
         doc = mutate(doc, data)
     check_validate_or_reject(*store_with_a_run, doc)
+
+
+def test_epochs_filed_at_once_are_the_epochs_filed_one_by_one(tmp_path):
+    """A page joining a run files every epoch so far in one write: the same rows as one by one."""
+    history = train(MLPConfig(n_samples=200, depth=2, width=8, epochs=4))
+    one, many = RunStore(tmp_path / "one.sqlite"), RunStore(tmp_path / "many.sqlite")
+    a = Recorder(one, "mlp", history.config)
+    for record in history.epochs:
+        a.on_epoch(record)
+    b = Recorder(many, "mlp", history.config)
+    b.on_epochs(history.epochs[:3])
+    b.on_epochs(history.epochs[3:])
+    b.on_epochs([])
+    got, want = many.load(b.run_id), one.load(a.run_id)
+    assert got["epochs"] == want["epochs"] and got["layers"] == want["layers"] == history.layers
+    assert (
+        many.get(b.run_id)["n_epochs"] == 4 and many.get(b.run_id)["val_acc"] == one.get(a.run_id)["val_acc"]
+    )
