@@ -30,6 +30,7 @@ from core.serving.workers import InlinePool, Worker, WorkerPool
 RECENT = 64  # finished runs kept for identical configs
 RECENT_S = 1800.0  # ... for at most this long (seconds)
 END = ("done", "cannot", "crash")
+RATE_EPOCHS = 10  # the estimate of a run's end goes by its last this many epochs
 
 
 def run_key(cfg: Any, device: str, language: str) -> tuple:
@@ -116,15 +117,15 @@ class Subscription:
             self.service._leave(self)
 
     def estimate(self) -> float | None:
-        """Seconds until the run finishes, going by the CPU its epochs took so far and how many
-        runs share its worker now; None before its first epoch or once it ended."""
+        """Seconds until the run finishes, going by how fast its last epochs came (wall time, so
+        whatever shares the cores now, runs and pages, is counted as it is); None before two
+        epochs or once it ended."""
         run = self.run
-        pace, done = dict(run.pace), len(run.epochs)
-        if run.end is not None or not done or not pace:
+        epochs = run.epochs[-RATE_EPOCHS:]
+        if run.end is not None or len(epochs) < 2:
             return None
-        per_epoch = pace["cpu_s"] / done
-        sharing = max(1, len(run.worker.jobs) if run.worker is not None else pace["sharing"])
-        return (run.cfg.epochs - done) * per_epoch * sharing
+        per_epoch = (epochs[-1]["seconds"] - epochs[0]["seconds"]) / (len(epochs) - 1)
+        return max(0.0, (run.cfg.epochs - run.epochs[-1]["epoch"]) * per_epoch)
 
 
 class TrainingService:

@@ -136,8 +136,12 @@ def test_distinct_runs_share_the_workers_and_beyond_the_bound_wait_in_line():
         assert not service.line.wait(ticket, 0.5) and service.line.position(ticket) == 1
         ea, _ = drain(a, until_epoch=1)
         eb, _ = drain(b, until_epoch=1)  # both have their first epoch: they advance in turn
-        estimate = a.estimate()
-        assert estimate is not None and estimate > 0
+        drain(a, until_epoch=4)
+        with service._lock:  # no epoch arrives meanwhile
+            estimate, seen = a.estimate(), list(a.run.epochs)
+        last = seen[-10:]  # the remaining epochs at the pace of the last ten (wall time)
+        pace = (last[-1]["seconds"] - last[0]["seconds"]) / (len(last) - 1)
+        assert estimate == pytest.approx((cfgs[0].epochs - seen[-1]["epoch"]) * pace) and estimate > 0
         a.close()  # a share frees: the third starts
         assert service.line.wait(ticket, 10)
         c = service.start(cfgs[2], "cpu", "en", datasets_dir(), ticket)
