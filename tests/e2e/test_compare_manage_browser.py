@@ -52,6 +52,7 @@ def test_reopen_import_and_delete_through_the_page(server, server_data, page, tm
     choose(page, f"#{rid} to reopen (finished)")
     # reopen: the link opens the MLP lab with the run's whole config, seed included
     page.get_by_role("link", name=f"MLP · #{rid} to reopen").click()
+    page.wait_for_url("**/MLP_Lab?**", timeout=120_000)  # the old page is READY until it goes
     page.wait_for_selector(READY, timeout=120_000)
     query = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
     assert urlsplit(page.url).path.endswith("/MLP_Lab") and query == {**query, **to_params(CFG)}
