@@ -7,7 +7,7 @@ rule from `core.LAYERS` / `ui.LAYERS` and fails on any other import between pack
     contract        each lab's config (the public names) and the registries its fields name
     engine          training: the labs, models, the trainer and what it records, image data sets, devices
     runs            the run store: SQLite, one visitor's view, recording, export, comparisons, the gallery
-    serving         a class on one server: worker processes, admission, the host's bounds
+    serving         a class on one server: the training service, worker processes, the line, the host's bounds
     imaging         pictures and convolution: loading, transforms, quality, kernels, their pages' state
     lessons         the course's lessons, by chapter: neuron, backprop, activations, depth, layers, history
     tensors_graphs  tensors, fx graphs, eager vs compiled, TensorFlow's words
