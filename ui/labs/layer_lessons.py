@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from core.base.i18n import _
+from core.base.i18n import _, language
 from core.contract.activations import ACTIVATIONS
 from core.contract.config import CNNConfig, MLPConfig
 from core.lessons import layer_lessons as lessons
@@ -44,6 +44,45 @@ def _signal(depth: int, width: int, activation: str, seed: int) -> dict[str, lis
     return lessons.signal_through_depth(mlp, x)
 
 
+# The tables too, per setting and language: a DataFrame built on every rerun was a tenth of what a
+# visitor's Train costs the server (bench/load.py, py-spy). Streamlit only reads them.
+@functools.lru_cache(maxsize=256)
+def _dropout_table(p: float, seed: int, lang: str) -> pd.DataFrame:
+    d = _dropout_demo(p, seed)
+    return pd.DataFrame(
+        [_row(d.x), ["✓" if k else "✗" for k in d.keep], _row(d.train), _row(d.eval)],
+        index=[_("input"), _("mask (kept?)"), _("training output"), _("evaluation output")],
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _batch_norm_table(lang: str) -> pd.DataFrame:
+    d = _batchnorm_demo()
+    return pd.DataFrame(
+        [_row(d.batch), _row(d.normalised), _row(d.train_out), _row(d.eval_out)],
+        index=[
+            _("batch x"),
+            _("(x − mean)/√(var + ε)"),
+            _("training: γ·… + β"),
+            _("evaluation, running statistics"),
+        ],
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _init_table(mlp: MLPConfig, width: int, lang: str) -> pd.DataFrame:
+    rows = [
+        {
+            _("init"): name,
+            _("Var(w)"): f"{var:.3g}",
+            _("fan_in · Var(w)"): f"{var * width:.3g}",
+            _("why"): _(why),
+        }
+        for name, var, why in lessons.init_table(mlp, width)
+    ]
+    return pd.DataFrame(rows)
+
+
 def _row(values: list, digits: int = 2) -> list[str]:
     return [f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in values]
 
@@ -60,11 +99,7 @@ def _dropout(p: float, seed: int) -> None:
         ).format(p=d.p, scale=1 / (1 - d.p))
         + (_(" (Dropout is 0 in your settings; shown here at 0.5.)") if p == 0 else "")
     )
-    table = pd.DataFrame(
-        [_row(d.x), ["✓" if k else "✗" for k in d.keep], _row(d.train), _row(d.eval)],
-        index=[_("input"), _("mask (kept?)"), _("training output"), _("evaluation output")],
-    )
-    st.dataframe(table, width="stretch")
+    st.dataframe(_dropout_table(p, seed, language()), width="stretch")
     st.caption(
         _(
             "Mean input {a:.3f}; mean training output over 4,000 random masks {b:.3f}: the same on average."
@@ -89,16 +124,7 @@ def _batch_norm(conv: bool) -> None:
             "example's prediction does not depend on the others in its batch."
         ).format(where=where)
     )
-    table = pd.DataFrame(
-        [_row(d.batch), _row(d.normalised), _row(d.train_out), _row(d.eval_out)],
-        index=[
-            _("batch x"),
-            _("(x − mean)/√(var + ε)"),
-            _("training: γ·… + β"),
-            _("evaluation, running statistics"),
-        ],
-    )
-    st.dataframe(table, width="stretch")
+    st.dataframe(_batch_norm_table(language()), width="stretch")
     st.caption(
         _(
             "Batch mean {m:.3f}, variance {v:.3f} (divided by n); γ = {g:g}, β = {b:g}. After {k} "
@@ -120,16 +146,7 @@ def _init(cfg: Any) -> None:
             "**{auto}** for {act}:"
         ).format(w=width, act=cfg.activation, gain=gain, auto=lessons.auto_init(cfg.activation))
     )
-    rows = [
-        {
-            _("init"): name,
-            _("Var(w)"): f"{var:.3g}",
-            _("fan_in · Var(w)"): f"{var * width:.3g}",
-            _("why"): _(why),
-        }
-        for name, var, why in lessons.init_table(mlp, width)
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(_init_table(mlp, width, language()), hide_index=True, width="stretch")
     stds = _signal(depth, width, cfg.activation, cfg.seed)
     data = [
         {"type": "scatter", "x": list(range(1, depth + 1)), "y": ys, "mode": "lines+markers", "name": init,
