@@ -52,9 +52,9 @@ class Settings:
     """The host's settings: public mode, training slots, limits, and reasons a value was ignored."""
 
     public: bool = False
-    slots: int = field(default_factory=_cores)  # trainings at once; the rest wait in line
+    slots: int = field(default_factory=_cores)  # training worker processes
     processes: bool = True  # train in worker processes (threads of the server when False)
-    shared: int = 0  # runs sharing the workers at once (0: SHARED_PER_SLOT per slot); the rest wait
+    shared: int = field(default_factory=lambda: SHARED_PER_SLOT * _cores())  # runs at once; the rest wait
     limits: Limits = field(default_factory=Limits)
     notices: tuple[str, ...] = ()
 

@@ -52,7 +52,6 @@ class SharedRun:
     weights: dict | None = None  # the latest weights the worker sent
     end: tuple[str, Any] | None = None  # (kind, payload) once it ended
     subscribers: set[Subscription] = field(default_factory=set)
-    pace: dict = field(default_factory=dict)  # the worker's latest: CPU seconds so far, runs sharing
     started: float = field(default_factory=time.monotonic)
     ended: float = 0.0
     asked: bool = False  # weights asked for and not come yet
@@ -70,8 +69,9 @@ class Subscription:
         self.closed = False
 
     def events(self, poll: float = 0.25) -> Iterator[tuple[str, Any]]:
-        """(kind, payload) as they come: ("epoch", record), then one of done / cannot / crash;
-        ("wait", None) every `poll` seconds without news (the page stays interruptible)."""
+        """(kind, payload) as they come, one at a time (a caller may stop listening after any):
+        ("epoch", record), then one of done / cannot / crash; ("wait", None) every `poll` seconds
+        without news (the page stays interruptible)."""
         while True:
             try:
                 kind, payload = self.inbox.get(timeout=poll)
@@ -173,14 +173,14 @@ class TrainingService:
                 run.worker, run.job = self.pool.submit(cfg, device, language, datasets)
                 self._by_job[run.job] = run
                 self.trainings += 1
-                load = self.pool.load()
+                started = (
+                    f"lab: training {run.job} started ({key[0]}; {len(self._active)} sharing, runs per "
+                    f"worker {self.pool.load()})\n"
+                )
         if sub.joined:
             self.line.leave(ticket)
         else:
-            sys.stderr.write(  # one write: lines of threads starting at once stay whole
-                f"lab: training {run.job} started ({key[0]}; {len(self._active)} sharing, runs per "
-                f"worker {load})\n"
-            )
+            sys.stderr.write(started)  # one write: lines of threads starting at once stay whole
             sys.stderr.flush()
         return sub
 
@@ -209,7 +209,7 @@ class TrainingService:
         ):
             self._recent.popitem(last=False)
 
-    def _on_event(self, job: int, kind: str, payload: Any, pace: Any) -> None:
+    def _on_event(self, job: int, kind: str, payload: Any) -> None:
         """A worker's event: kept with the run and passed to each subscriber, a copy each."""
         with self._lock:
             run = self._by_job.get(job)
@@ -220,7 +220,6 @@ class TrainingService:
                 if weights is not None:
                     run.weights, run.asked = weights, False
                 run.epochs.append(payload)
-                run.pace = pace or {}
                 for sub in run.subscribers:
                     sub.inbox.put(("epoch", {**payload, "weights": weights}))
                 return

@@ -11,7 +11,7 @@ Each worker holds every run it was given and advances them in turn, a slice at a
 or SLICE_S of CPU time of a long epoch: core.engine.training.train_slices), so a class pressing
 Train together all see their first epoch within a round of slices instead of waiting for whole
 runs to finish. A run's result is bit for bit what it is alone: its generators are its own.
-Each epoch goes back as (job, "epoch", record, pace) and the end as "done" with the trained
+Each epoch goes back as (job, "epoch", record) and the end as "done" with the trained
 weights, so the page can rebuild the model for its own views. ("stop", job) drops a run at
 once; ("want", job) asks for the weights with the next epoch (a live redraw is due).
 
@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-WARM_UP_S = 120  # a new worker imports torch and warms it up before its first job
 SLICE_S = 0.02  # CPU seconds a run trains before the next run's turn (and always at an epoch's end)
 PRELOAD = ["core.serving.preload"]  # imported once by the fork server (torch, the trainer)
 
@@ -125,8 +124,6 @@ class _Run:
     slices: Any  # the generator of core.engine.training.train_slices
     history: Any
     want: bool = True  # the first epoch brings its weights: the page draws it at once
-    cpu: float = 0.0  # CPU seconds spent on it so far
-    t0: float = 0.0  # thread time when its current slice began
 
 
 def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
@@ -142,7 +139,7 @@ def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
     torch.set_num_threads(threads)
     malloc.tune()  # per-epoch tensors reuse heap memory instead of faulting in fresh pages
     train(MLPConfig(n_samples=40, depth=1, width=4, epochs=1))  # import torch's compiler stack now
-    outbox.put((0, "ready", None, None))
+    outbox.put((0, "ready", None))
     runs: dict[int, _Run] = {}
     turns: deque[int] = deque()
     checked = time.monotonic()
@@ -156,9 +153,7 @@ def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
             if run.want:  # the page is about to redraw: it needs the weights as they are now
                 run.want = False
                 record = {**record, "weights": _cpu(history.model)}
-            spent = run.cpu + time.thread_time() - run.t0
-            pace = {"cpu_s": spent, "sharing": len(runs)}
-            outbox.put((job.id, "epoch", record, pace))
+            outbox.put((job.id, "epoch", record))
 
         run.slices = train_slices(
             job.cfg, split=split, on_epoch=epoch_done, history=history, device=job.device, slice_s=SLICE_S
@@ -168,7 +163,7 @@ def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
 
     def end(run: _Run, kind: str, payload: Any) -> None:
         runs.pop(run.job.id, None)
-        outbox.put((run.job.id, kind, payload, None))
+        outbox.put((run.job.id, kind, payload))
 
     while True:
         try:
@@ -188,7 +183,7 @@ def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
                 try:
                     start(what)
                 except Exception:  # a bug: the page shows it, the worker lives on
-                    outbox.put((what.id, "crash", traceback.format_exc(), None))
+                    outbox.put((what.id, "crash", traceback.format_exc()))
             elif kind == "stop" and what in runs:
                 runs.pop(what).slices.close()
             elif kind == "want" and what in runs:
@@ -199,7 +194,6 @@ def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
         if run is None:
             continue  # stopped meanwhile
         set_language(run.job.language)
-        run.t0 = time.thread_time()
         try:
             next(run.slices)
         except StopIteration:
@@ -213,8 +207,6 @@ def _work(inbox: Any, outbox: Any, threads: int, server: int | None) -> None:
         except Exception:  # a bug: the page shows it, the worker lives on for the other runs
             end(run, "crash", traceback.format_exc())
             continue
-        finally:
-            run.cpu += time.thread_time() - run.t0
         turns.append(job_id)
 
 
@@ -229,12 +221,12 @@ class Worker:
     reader: Any = None
 
 
-Events = Callable[[int, str, Any, Any], None]  # (job, kind, payload, pace)
+Events = Callable[[int, str, Any], None]  # (job, kind, payload)
 
 
 class WorkerPool:
     """`size` worker processes sharing every run between them: `submit` gives a run to the worker
-    holding the fewest; every event of every job goes to `on_event(job, kind, payload, pace)`,
+    holding the fewest; every event of every job goes to `on_event(job, kind, payload)`,
     called from one reader thread per worker (kinds: epoch, done, cannot, crash)."""
 
     def __init__(self, size: int, threads: int = 1, on_event: Events | None = None) -> None:
@@ -272,7 +264,7 @@ class WorkerPool:
         crash and start a fresh worker in its place."""
         while not self._closed:
             try:
-                job, kind, payload, pace = worker.outbox.get(timeout=poll)
+                job, kind, payload = worker.outbox.get(timeout=poll)
             except queue.Empty:
                 if worker.process.is_alive() or self._closed:
                     continue
@@ -282,7 +274,7 @@ class WorkerPool:
                     self.workers[self.workers.index(worker)] = self._start()
                 why = f"the training process ended unexpectedly (exit code {code})"
                 for job in lost:
-                    self.on_event(job, "crash", why, None)
+                    self.on_event(job, "crash", why)
                 return
             except (EOFError, OSError):  # pragma: no cover - the pool is closing
                 return
@@ -290,7 +282,7 @@ class WorkerPool:
                 with self._lock:
                     worker.jobs.discard(job)
             if job:
-                self.on_event(job, kind, payload, pace)
+                self.on_event(job, kind, payload)
 
     def submit(self, cfg: Any, device: str, language: str, datasets: Path | str) -> tuple[Worker, int]:
         """Give a run to the worker holding the fewest; returns (that worker, the job's id)."""

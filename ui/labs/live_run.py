@@ -57,10 +57,6 @@ class Throttle:
         share = min(self.share, self.share * cores / max(watchers, 1))
         self.ready = time.perf_counter() + max(self.gap, (1 - share) / share * cpu_cost)
 
-    def asked(self) -> None:
-        """A redraw was asked for (its data arrives with the next epoch): not due again meanwhile."""
-        self.ready = float("inf")
-
 
 def buttons(disabled: bool, caption: str) -> bool:
     """Train and Stop, with a caption beside them; True when Train was pressed."""
@@ -155,9 +151,9 @@ def run(
         ticket = wait_in_line(st.empty())
         try:
             sub = service.start(cfg, device, language(), datasets_dir(), ticket)
-        except BaseException:
-            service.line.leave(ticket)
-            raise
+        finally:
+            if sub is None:  # interrupted before the run held the share: give it back
+                service.line.leave(ticket)
     history = History(config=asdict(cfg), layers=[], lab=lab.name)
     history.model = lab.build(cfg, split)  # the page's copy, for its views: weights come from the worker
     settled, completed = threading.Event(), False
