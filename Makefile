@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
 
-.PHONY: run class dev test lint format bench shots clean messages
+.PHONY: run class class-demo dev test lint format bench shots clean messages
 
 # Translations (README "Languages"): the English text is in the code, wrapped in _() / N_() /
 # ngettext(); each language's catalog is locales/<lang>/LC_MESSAGES/messages.po, compiled in memory
@@ -30,6 +30,12 @@ run: $(VENV)/.runtime
 # A server for a class: public mode (each tab's runs its own, bounds), on every interface.
 class: $(VENV)/.runtime
 	LAB_PUBLIC=1 $(PY) -m streamlit run dashboard.py --server.address 0.0.0.0 --server.port $(PORT)
+
+# A teacher's rehearsal: the real server, N students train sigmoid or ReLU at depth 10 and publish
+# to the class board; prints what the board then shows (bench/class_demo.py).
+N ?= 10
+class-demo: $(VENV)/.dev
+	$(PY) bench/class_demo.py --n $(N)
 
 # While editing the code: reload on save, watching the project but not .venv or the data folder.
 dev: $(VENV)/.runtime

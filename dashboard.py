@@ -85,6 +85,11 @@ PATH = [
     ),
     (N_("Compare"), "pages/8_Compare.py", N_("runs kept side by side, sweeps, export")),
     (
+        N_("Class board"),
+        "pages/10_Class_Board.py",
+        N_("the whole class's published runs on one chart, grouped by the knob that differs"),
+    ),
+    (
         N_("Glossary"),
         "pages/9_Glossary.py",
         N_("every term in Korean and English, with the page that shows it"),

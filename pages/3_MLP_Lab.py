@@ -8,6 +8,7 @@ from core.engine.training import problems
 from core.serving.hosting import over_limits
 from ui.common import state
 from ui.common.controls import mlp_controls
+from ui.compare import board_views
 from ui.labs import live_run, mlp_views, training_views
 from ui.labs.layer_lessons import layer_lessons
 
@@ -56,3 +57,4 @@ run_split = state.mlp_split(state.config_of(history, MLPConfig))
 live_run.show(history, mlp_views.make_slots(run_split))
 training_views.distributions(history, PREFIX)
 mlp_views.kept_run_link(history)
+board_views.publish_box(history)

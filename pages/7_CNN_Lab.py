@@ -9,6 +9,7 @@ from core.engine.devices import pick_device
 from core.serving.hosting import over_limits
 from ui.common import state
 from ui.common.controls import cnn_controls
+from ui.compare import board_views
 from ui.labs import cnn_views, live_run, training_views
 from ui.labs.layer_lessons import layer_lessons
 
@@ -77,3 +78,4 @@ st.subheader(_("Try your own picture"))
 cnn_views.upload(history, run_split)
 training_views.distributions(history, PREFIX)
 cnn_views.kept_run_link(history)
+board_views.publish_box(history)

@@ -111,12 +111,40 @@ class Visitor:
         """Label -> the button proto, for the buttons now on the page."""
         return {b.label: b for kind, b in self.elements.values() if kind == "button"}
 
-    async def click(self, label: str) -> float:
-        """Press a button (as its trigger in the next run); returns when it was pressed."""
-        button = self.buttons()[label]
+    def text_inputs(self) -> dict[str, object]:
+        """Label -> the text input proto, for the text inputs now on the page."""
+        return {b.label: b for kind, b in self.elements.values() if kind == "text_input"}
+
+    async def click(self, label: str, typed: dict[str, str] | None = None, button_id: str = "") -> float:
+        """Press a button (as its trigger in the next run), having typed `typed` (text input label
+        -> text) into the page's text inputs first, as a user who types and then clicks; returns
+        when it was pressed. `button_id` presses a button by its id instead (one this page may not
+        show: what a crafted message would send)."""
+        widget_id = button_id or self.buttons()[label].id
+        inputs = self.text_inputs()
+        states = [WidgetState(id=inputs[name].id, string_value=text) for name, text in (typed or {}).items()]
         self.elements.clear()  # the rerun redraws the page from the top
-        await self._rerun([WidgetState(id=button.id, trigger_value=True)])
+        await self._rerun([*states, WidgetState(id=widget_id, trigger_value=True)])
         return time.perf_counter() - self.start
+
+    async def type(self, typed: dict[str, str]) -> float:
+        """Type into the page's text inputs (label -> text) and leave them, as a user pressing Enter
+        does: the page reruns with the new text. Returns when it was sent."""
+        inputs = self.text_inputs()
+        states = [WidgetState(id=inputs[name].id, string_value=text) for name, text in typed.items()]
+        self.elements.clear()
+        await self._rerun(states)
+        return time.perf_counter() - self.start
+
+    def frames(self) -> list:
+        """The data frames now on the page, as pandas DataFrames (decoded from their Arrow bytes)."""
+        import pyarrow as pa
+
+        return [
+            pa.ipc.open_stream(b.arrow_data.data).read_pandas()
+            for k, b in self.elements.values()
+            if k == "dataframe"
+        ]
 
     async def wait_for(self, test, timeout: float = 60.0, since: float = 0.0) -> Event:
         """The first event after `since` for which test(event) is true; TimeoutError after `timeout`."""

@@ -6,7 +6,7 @@ packages its row names (tests/core/test_boundaries.py reads `LAYERS`):
     common          state (URL <-> widgets <-> config), language, navigation, plot, controls, Show
                     code, the public-mode visitor (its cookie)
     labs            the MLP and CNN labs: the live run, the training charts and views, each lab's own
-    compare         Compare: the runs table, side by side, manage / export / import
+    compare         Compare: the runs table, side by side, manage / export / import; the class board
     lessons         Neuron, Activations, History, Glossary
     imaging         Image basics and Convolution
     tensors_graphs  Tensors & graphs

@@ -29,7 +29,7 @@ from core.base.paths import runs_db
 from core.contract.config import DERIVED
 from core.runs.export import SCALARS, ImportRejected, validate_export
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -75,7 +75,29 @@ def _v2(conn: sqlite3.Connection) -> None:
             conn.execute(sql, (json.dumps(config), json.dumps(derived), rid))
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+def _v3(conn: sqlite3.Connection) -> None:
+    """The class board (core/runs/board.py): boards, one per lesson, and the runs published on them."""
+    conn.execute(
+        """CREATE TABLE boards (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created TEXT NOT NULL,              -- ISO 8601, UTC
+        title TEXT NOT NULL DEFAULT '')"""
+    )
+    conn.execute(
+        """CREATE TABLE board_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        board INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,  -- deleting a run withdraws it
+        owner TEXT NOT NULL,                -- the run's owner, who alone may withdraw it
+        nickname TEXT NOT NULL,             -- plain text, checked by board.clean_nickname
+        published TEXT NOT NULL,            -- ISO 8601, UTC
+        hidden INTEGER NOT NULL DEFAULT 0,  -- hidden by the teacher
+        UNIQUE (board, run_id))"""
+    )
+    conn.execute("CREATE INDEX board_runs_board ON board_runs(board, id)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 class StoreError(Exception):

@@ -6,7 +6,8 @@ the examples shipped with the app, and the bounds below apply. LAB_TRAINING_SLOT
 of training worker processes (default: the cores); LAB_SHARED_RUNS bounds the runs that share
 them at once, each advancing in turn (default: 16 per worker; the rest wait in line);
 LAB_TRAINING_PROCESSES=0 trains in the server's threads instead of worker processes (default:
-processes, except on one core).
+processes, except on one core). LAB_TEACHER_KEY, when set, is the key that unlocks the class
+board's teacher controls (clear, hide, a new board); LAB_BOARD_* bound the board (core/runs/board.py).
 Every setting is a whole number in the environment; a bad one falls back to its default and is
 reported (`Settings.notices`), never fatal.
 """
@@ -42,6 +43,9 @@ class Limits:
     runs_total: int = 3000  # runs kept of all visitors together; the oldest go first
     downloads: int = 0  # 1: image sets that are not on disk may be downloaded
     visitor_days: int = 30  # days a visitor's cookie (so their runs) lasts after their last visit
+    board_per_visitor: int = 3  # runs one visitor has on the class board; their oldest go first
+    board_total: int = 300  # runs on the class board in all; the oldest go first
+    board_hours: int = 12  # hours a run stays on the class board after it was published
 
 
 SHARED_PER_SLOT = 16
@@ -57,6 +61,7 @@ class Settings:
     shared: int = field(default_factory=lambda: SHARED_PER_SLOT * _cores())  # runs at once; the rest wait
     limits: Limits = field(default_factory=Limits)
     notices: tuple[str, ...] = ()
+    teacher_key: str = field(default="", repr=False)  # LAB_TEACHER_KEY: the class board's teacher controls
 
     @property
     def downloads(self) -> bool:
@@ -96,8 +101,15 @@ def settings(env: dict[str, str] | None = None) -> Settings:
     # Runs advance in turn, a slice (~20 ms of CPU) each: with 16 runs per worker a new run's
     # first epoch still comes within about a second (bench/load.py).
     shared = _int(env, "LAB_SHARED_RUNS", SHARED_PER_SLOT * slots, 1, notices)
+    teacher_key = env.get("LAB_TEACHER_KEY", "").strip()
     return Settings(
-        public=public, slots=slots, processes=processes, shared=shared, limits=limits, notices=tuple(notices)
+        public=public,
+        slots=slots,
+        processes=processes,
+        shared=shared,
+        limits=limits,
+        notices=tuple(notices),
+        teacher_key=teacher_key,
     )
 
 

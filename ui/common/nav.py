@@ -23,6 +23,7 @@ PAGES = (  # (page file, label, icon)
     ("pages/6_Convolution.py", N_("Convolution"), ":material/grid_on:"),
     ("pages/7_CNN_Lab.py", N_("CNN lab"), ":material/filter_center_focus:"),
     ("pages/8_Compare.py", N_("Compare runs"), ":material/compare_arrows:"),
+    ("pages/10_Class_Board.py", N_("Class board"), ":material/groups:"),
     ("pages/9_Glossary.py", N_("Glossary"), ":material/menu_book:"),
 )
 

@@ -24,6 +24,7 @@ from core.base.paths import datasets_dir, runs_db
 from core.contract.config import from_params, from_stored, to_params
 from core.contract.datasets import Split, make_split
 from core.engine.image_data import ImageSplit, load_images
+from core.runs.board import Board
 from core.runs.owners import ScopedStore
 from core.runs.store import RunStore, open_store
 from core.serving.admission import Admission
@@ -167,6 +168,18 @@ def run_store() -> tuple[RunStore | ScopedStore, str | None]:
     if not host.public:
         return store, warning
     return ScopedStore(store, visitor.owner(), host.limits.runs_per_visitor, host.limits.runs_total), warning
+
+
+def owner() -> str:
+    """Whose runs this session's are: the visitor's owner id in public mode, "" (the local user) else."""
+    return visitor.owner() if hosting().public else ""
+
+
+def board() -> Board:
+    """The class board, in the same store file as the runs, bounded by the host's settings."""
+    store, _warning = _store(str(runs_db()))
+    limits = hosting().limits
+    return Board(store, limits.board_per_visitor, limits.board_total, limits.board_hours)
 
 
 @st.cache_resource

@@ -15,7 +15,7 @@ from core.engine.training import train
 from core.runs.export import to_json
 from core.runs.owners import ScopedStore
 from core.runs.recorder import Recorder
-from core.runs.store import RunStore
+from core.runs.store import SCHEMA_VERSION, RunStore
 
 TINY = MLPConfig(n_samples=120, depth=2, width=8, epochs=2)
 
@@ -40,7 +40,7 @@ def test_a_schema_1_file_is_migrated_and_its_runs_keep_their_numbers(tmp_path):
     v1_file(path)
     store = RunStore(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION  # every step since
     (run,) = store.list()
     assert run["config"] == asdict(TINY) and run["derived"] == {"init_used": "he"} and run["owner"] == ""
     loaded = store.load(run["id"])

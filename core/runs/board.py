@@ -1,0 +1,299 @@
+"""The class board: runs that visitors chose to publish, under a nickname, for the whole class.
+
+In public mode every visitor's runs are theirs alone (core/runs/owners.py); the board is the one
+place where runs meet. A visitor publishes a run of theirs that trained to its end: the board
+keeps a reference to it (the run, its nickname, when), nothing else of the visitor's, and shows
+it read-only to everyone. Only the run's owner can withdraw it; deleting the run (Forget me, the
+visitor's own bound on kept runs) withdraws it too. The teacher (LAB_TEACHER_KEY, checked by
+`teacher_ok`) can hide a run, clear the board, or start a new board for the next lesson; the
+board shows the newest board only. Bounds: runs per visitor and in all on the board (the oldest
+go first) and an age (older entries are neither shown nor kept).
+
+The board's measures are computed from the stored run, the same way as on Compare: the
+first/last layer gradient ratio at the last epoch (core.engine.insights.gradient_finding) and the
+train/validation gap at the end (validation loss minus training loss).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.base.i18n import _
+from core.contract.config import DERIVED
+from core.engine.insights import gradient_finding
+from core.engine.training import History
+from core.runs.store import RunStore
+
+NICK_MAX = 32  # characters of a nickname
+PUBLISHABLE = ("finished", "diverged")  # runs that trained to their end (a diverged one is a lesson too)
+# The knobs a board is usually grouped by, first; any other config field that differs follows.
+KNOBS = ("activation", "depth", "init", "dropout", "width", "optimizer", "lr", "batch_norm", "residual")
+
+
+class BoardRefused(ValueError):
+    """A publish, withdraw or nickname the board will not take; the message says why, in words."""
+
+
+def clean_nickname(text: Any) -> str:
+    """The nickname as the board keeps it: NFC, spaces collapsed, 1 to NICK_MAX characters, any
+    script, no control, format (bidi overrides, zero-width) or line-separator characters. Markup
+    is kept as typed: the board shows nicknames as plain text. Raises BoardRefused."""
+    if not isinstance(text, str):
+        raise BoardRefused(_("A nickname is text."))
+    text = unicodedata.normalize("NFC", text)
+    bad = [c for c in text if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")]
+    if bad:
+        raise BoardRefused(
+            _("A nickname cannot hold control or invisible characters ({chars}).").format(
+                chars=", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
+            )
+        )
+    nick = " ".join(text.split())
+    if not nick:
+        raise BoardRefused(_("Type a nickname first: the class sees your run under it."))
+    if len(nick) > NICK_MAX:
+        raise BoardRefused(
+            _("A nickname has at most {n} characters ({m} typed).").format(n=NICK_MAX, m=len(nick))
+        )
+    return nick
+
+
+def teacher_ok(given: Any, key: str) -> bool:
+    """Whether `given` is the teacher's key (compared in constant time); never true without a key."""
+    if not key or not isinstance(given, str) or not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), key.encode("utf-8"))
+
+
+@dataclass
+class Entry:
+    """One published run as the board shows it."""
+
+    id: int  # the entry's id (not the run's)
+    run_id: int
+    nickname: str
+    published: str
+    hidden: bool
+    mine: bool  # published by the visitor asking
+    lab: str
+    config: dict
+    layers: list[str]
+    status: str
+    n_epochs: int
+    train_loss: float | None
+    val_loss: float | None
+    train_acc: float | None
+    val_acc: float | None
+    ratio: float | None  # first/last layer gradient at the last epoch
+    verdict: str | None  # gradient_finding's verdict: vanishing, healthy, exploding, ...
+    measure: str | None  # grad_rms (per weight) or grad_norm
+    epochs: list[dict] = field(default_factory=list)  # filled by Board.curves
+
+    @property
+    def gap(self) -> float | None:
+        """Validation loss minus training loss at the last epoch (overfitting shows as a wide gap)."""
+        if self.train_loss is None or self.val_loss is None:
+            return None
+        return self.val_loss - self.train_loss
+
+
+def ratio_at(
+    config: dict, layers: list[str], status: str, last: dict
+) -> tuple[float | None, str | None, str | None]:
+    """(ratio, verdict, measure) of a run's last epoch, as Compare and the labs compute it."""
+    h = History(config=config, layers=layers, epochs=[last] if last else [])
+    h.status = status
+    finding = gradient_finding(h)
+    if finding is None:
+        return None, None, None
+    return finding.ratio, finding.verdict, finding.measure
+
+
+class Board:
+    """The class board over a run store. `per_visitor` and `total` bound the entries of the current
+    board (the oldest go first), `max_age_h` their age (0: no bound)."""
+
+    def __init__(self, store: RunStore, per_visitor: int = 3, total: int = 300, max_age_h: int = 12) -> None:
+        self.store, self.per_visitor, self.total, self.max_age_h = store, per_visitor, total, max_age_h
+
+    # -- boards -------------------------------------------------------------------------------
+    def current(self) -> dict:
+        """The board shown now (the newest): {"id", "created", "title"}; the first one is made here."""
+        rows = self.store._read("SELECT id, created, title FROM boards ORDER BY id DESC LIMIT 1")
+        if rows:
+            return dict(rows[0])
+        self.new_board()
+        return dict(self.store._read("SELECT id, created, title FROM boards ORDER BY id DESC LIMIT 1")[0])
+
+    def new_board(self, title: str = "") -> int:
+        """Start a new board (the teacher's next lesson); earlier boards' entries go."""
+        title = " ".join(str(title).split())[:80]
+        with self.store._lock, self.store._conn() as conn:
+            cur = conn.execute("INSERT INTO boards (created, title) VALUES (?, ?)", (_now(), title))
+            conn.execute("DELETE FROM boards WHERE id < ?", (cur.lastrowid,))  # entries cascade
+            return int(cur.lastrowid)
+
+    # -- a visitor's entries --------------------------------------------------------------------
+    def publish(self, run_id: int, owner: str, nickname: str) -> int:
+        """Publish a run of `owner` under a nickname; returns the entry's id. Raises BoardRefused
+        when the nickname is refused, the run is not this owner's (or does not exist: the two are
+        the same answer), or did not train to its end. Publishing a run again renames it."""
+        nick = clean_nickname(nickname)
+        run = self.store.get(int(run_id), owner)
+        if run is None:
+            raise BoardRefused(_("There is no run #{id} of yours to publish.").format(id=run_id))
+        if run["status"] not in PUBLISHABLE or not run["n_epochs"]:
+            raise BoardRefused(
+                _("Only a run that trained to its end can be published (this one is {status}).").format(
+                    status=run["status"]
+                )
+            )
+        board = self.current()["id"]
+        with self.store._lock, self.store._conn() as conn:
+            conn.execute(
+                "INSERT INTO board_runs (board, run_id, owner, nickname, published) VALUES (?,?,?,?,?) "
+                "ON CONFLICT (board, run_id) DO UPDATE SET nickname=excluded.nickname",
+                (board, run["id"], owner, nick, _now()),
+            )
+            (entry,) = conn.execute(
+                "SELECT id FROM board_runs WHERE board=? AND run_id=?", (board, run["id"])
+            ).fetchone()
+            conn.execute(  # this visitor's oldest beyond their bound, then everyone's beyond the total
+                "DELETE FROM board_runs WHERE board=? AND owner=? AND id NOT IN "
+                "(SELECT id FROM board_runs WHERE board=? AND owner=? ORDER BY id DESC LIMIT ?)",
+                (board, owner, board, owner, self.per_visitor),
+            )
+            conn.execute(
+                "DELETE FROM board_runs WHERE board=? AND id NOT IN "
+                "(SELECT id FROM board_runs WHERE board=? ORDER BY id DESC LIMIT ?)",
+                (board, board, self.total),
+            )
+        self.prune()
+        return int(entry)
+
+    def withdraw(self, entry_id: int, owner: str) -> bool:
+        """Take an entry off the board, only if `owner` published it; whether one went."""
+        return (
+            self.store._write(
+                "DELETE FROM board_runs WHERE id=? AND owner=?", (int(entry_id), owner)
+            ).rowcount
+            > 0
+        )
+
+    # -- the teacher's controls (the page checks the key first: teacher_ok) ---------------------
+    def hide(self, entry_id: int, hidden: bool = True) -> bool:
+        sql = "UPDATE board_runs SET hidden=? WHERE id=? AND board=?"
+        return self.store._write(sql, (int(hidden), int(entry_id), self.current()["id"])).rowcount > 0
+
+    def clear(self) -> int:
+        """Take every run off the current board; how many went."""
+        return self.store._write("DELETE FROM board_runs WHERE board=?", (self.current()["id"],)).rowcount
+
+    def prune(self) -> int:
+        """Drop entries older than the age bound."""
+        if not self.max_age_h:
+            return 0
+        cutoff = (datetime.now(UTC) - timedelta(hours=self.max_age_h)).isoformat(timespec="milliseconds")
+        return self.store._write("DELETE FROM board_runs WHERE published < ?", (cutoff,)).rowcount
+
+    # -- reading --------------------------------------------------------------------------------
+    def version(self) -> tuple:
+        """Changes whenever what the board shows changes (a cheap poll for the page)."""
+        row = self.store._read(
+            "SELECT (SELECT MAX(id) FROM boards) AS b, COUNT(*) AS n, MAX(id) AS m, SUM(hidden) AS h, "
+            "GROUP_CONCAT(nickname, char(31)) AS names FROM board_runs "
+            "WHERE board=(SELECT MAX(id) FROM boards)"
+        )[0]
+        return tuple(row)
+
+    def entries(self, owner: str | None = None, hidden: bool = False) -> list[Entry]:
+        """The current board's entries, oldest first (the hidden ones too with hidden=True); `mine`
+        marks those `owner` published."""
+        board = self.current()["id"]
+        cutoff = ""
+        if self.max_age_h:
+            cutoff = (datetime.now(UTC) - timedelta(hours=self.max_age_h)).isoformat(timespec="milliseconds")
+        rows = self.store._read(
+            "SELECT b.id, b.run_id, b.nickname, b.published, b.hidden, b.owner, r.lab, r.config, r.layers, "
+            "r.status, r.n_epochs, r.train_loss, r.val_loss, r.train_acc, r.val_acc, e.grad_norm, e.grad_rms "
+            "FROM board_runs b JOIN runs r ON r.id=b.run_id "
+            "LEFT JOIN epochs e ON e.run_id=r.id AND e.epoch=r.n_epochs "
+            "WHERE b.board=? AND b.published >= ?" + ("" if hidden else " AND b.hidden=0") + " ORDER BY b.id",
+            (board, cutoff),
+        )
+        out = []
+        for r in rows:
+            config, layers = json.loads(r["config"]), json.loads(r["layers"])
+            last = {
+                "grad_norm": json.loads(r["grad_norm"] or "{}"),
+                "grad_rms": json.loads(r["grad_rms"] or "{}"),
+            }
+            if r["grad_norm"] is not None:
+                last["epoch"] = r["n_epochs"]
+            ratio, verdict, measure = ratio_at(config, layers, r["status"], last if "epoch" in last else {})
+            out.append(
+                Entry(
+                    id=r["id"], run_id=r["run_id"], nickname=r["nickname"], published=r["published"],
+                    hidden=bool(r["hidden"]), mine=owner is not None and r["owner"] == owner, lab=r["lab"],
+                    config=config, layers=layers, status=r["status"], n_epochs=r["n_epochs"],
+                    train_loss=r["train_loss"], val_loss=r["val_loss"], train_acc=r["train_acc"],
+                    val_acc=r["val_acc"], ratio=ratio, verdict=verdict, measure=measure,
+                )
+            )  # fmt: skip
+        return out
+
+    def curves(self, entries: list[Entry]) -> list[Entry]:
+        """The entries with their per-epoch records filled in (for overlaid curves)."""
+        for e in entries:
+            e.epochs = self.store.epochs(e.run_id)
+        return entries
+
+
+# -- grouping ---------------------------------------------------------------------------------
+def knobs(entries: list[Entry]) -> list[str]:
+    """The config fields whose values differ between the entries, the usual knobs first."""
+    keys = [k for k in dict.fromkeys(k for e in entries for k in e.config) if k not in DERIVED]
+    differ = [k for k in keys if len({repr(e.config.get(k)) for e in entries}) > 1]
+    return sorted(differ, key=lambda k: (KNOBS.index(k) if k in KNOBS else len(KNOBS), k))
+
+
+def _order(value: Any) -> tuple:
+    return (
+        (0, float(value), "")
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else (1, 0.0, str(value))
+    )
+
+
+def groups(entries: list[Entry], knob: str) -> dict[str, list[Entry]]:
+    """Entries by their value of `knob` (as text), the values in order (numbers by size)."""
+    values = sorted({repr(e.config.get(knob)): e.config.get(knob) for e in entries}.values(), key=_order)
+    return {str(v): [e for e in entries if e.config.get(knob) == v] for v in values}
+
+
+def summary(entries: list[Entry], knob: str) -> list[dict]:
+    """Per value of `knob`: how many runs, the median gradient ratio and the median gap."""
+    out = []
+    for value, members in groups(entries, knob).items():
+        ratios = [e.ratio for e in members if e.ratio is not None]
+        gaps = [e.gap for e in members if e.gap is not None]
+        out.append(
+            {
+                "value": value,
+                "n": len(members),
+                "median_ratio": statistics.median(ratios) if ratios else None,
+                "median_gap": statistics.median(gaps) if gaps else None,
+                "vanishing": sum(e.verdict == "vanishing" for e in members),
+            }
+        )
+    return out
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,345 @@
+"""The class board's sections: publish a run (from a lab or from the board page), your runs on the
+board with Withdraw, the board itself (one chart of everyone's measure grouped by a knob, the
+groups' medians, every run with a link into its lab, overlaid curves of a group; refreshed while
+the class publishes), and the teacher's controls behind LAB_TEACHER_KEY.
+
+Nicknames are visitors' text: they reach the page only as data (dataframe cells, select options,
+st.text) or HTML-escaped in figures (board_charts.plain), never inside markdown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.base.i18n import N_, _, ngettext
+from core.contract.config import from_stored, to_params
+from core.engine.labs import LABS
+from core.runs.board import NICK_MAX, PUBLISHABLE, BoardRefused, Entry, knobs, summary, teacher_ok
+from ui.common import lang, state
+from ui.compare import board_charts, compare_charts
+
+FLASH, NICK, KEY = "board.flash", "board.nickname", "board.key"
+PAGE = "pages/10_Class_Board.py"
+POLL_S = 5  # how often an open board looks for new runs while "Update live" is on
+VERDICTS = {  # gradient_finding's verdicts as the board's table says them
+    "vanishing": N_("vanishing"),
+    "healthy": N_("healthy"),
+    "exploding": N_("exploding"),
+    "growing": N_("growing"),
+}
+
+
+def flash() -> None:
+    """The outcome of the last publish / withdraw / teacher action, once."""
+    if (msg := st.session_state.pop(FLASH, None)) is not None:
+        kind, text = msg
+        (st.success if kind == "success" else st.warning if kind == "warning" else st.error)(text)
+
+
+def _publish(run_id: int, nick_key: str) -> None:
+    lang.use_language()  # a callback runs before the page's first line: its words in the page's language
+    typed = st.session_state.get(nick_key, "")
+    try:
+        state.board().publish(run_id, state.owner(), typed)
+    except BoardRefused as err:
+        st.session_state[FLASH] = ("error", _("Not published: {why}").format(why=err))
+        return
+    st.session_state[NICK] = typed
+    hours = state.hosting().limits.board_hours
+    st.session_state[FLASH] = (
+        "success",
+        ngettext(
+            "Published to the class board: everyone sees this run there, read-only, for {h} hour. "
+            "Your other runs stay private.",
+            "Published to the class board: everyone sees this run there, read-only, for {h} hours. "
+            "Your other runs stay private.",
+            hours,
+        ).format(h=hours),
+    )
+
+
+def _withdraw(entry_id: int) -> None:
+    lang.use_language()
+    if state.board().withdraw(entry_id, state.owner()):
+        st.session_state[FLASH] = ("success", _("Withdrawn: the run is off the class board for everyone."))
+
+
+def _nickname_input(key: str) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(NICK, "")
+    st.text_input(
+        _("Nickname"),
+        key=key,
+        max_chars=NICK_MAX,
+        placeholder=_("the name the class sees"),
+        help=_("Up to {n} characters, any language; shown to the class exactly as typed.").format(n=NICK_MAX),
+    )
+
+
+def publish_box(history: Any) -> None:
+    """Under a lab's finished run: publish it to the class board, or see it there and withdraw it."""
+    if history is None or history.run_id is None or history.status not in PUBLISHABLE:
+        return
+    mine = [
+        e
+        for e in state.board().entries(owner=state.owner(), hidden=True)
+        if e.mine and e.run_id == history.run_id
+    ]
+    with st.container(border=True):
+        st.markdown(_("**The class board**: show this run to the class, beside everyone else's."))
+        flash()
+        if mine:
+            c1, c2, c3 = st.columns([2, 3, 1], vertical_alignment="center")
+            c1.caption(_("On the board as"))
+            c2.text(mine[0].nickname)
+            c3.button(_("Withdraw"), key="board.withdraw.lab", on_click=_withdraw, args=(mine[0].id,))
+        else:
+            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            with c1:
+                _nickname_input("board.nick.lab")
+            c2.button(
+                _("Publish"), key="board.publish.lab", type="primary", on_click=_publish,
+                args=(history.run_id, "board.nick.lab"), width="stretch",
+            )  # fmt: skip
+        st.page_link(PAGE, label=_("Open the class board"), icon=":material/groups:")
+
+
+def publish_form(store: Any) -> None:
+    """On the board page: publish any finished run of yours; your runs on the board, each with Withdraw."""
+    runs = [r for r in store.list(limit=2000) if r["status"] in PUBLISHABLE and r["n_epochs"]]
+    entries = [e for e in state.board().entries(owner=state.owner(), hidden=True) if e.mine]
+    if entries:
+        st.markdown(_("**Your runs on the board**"))
+        for e in entries:
+            c1, c2, c3 = st.columns([3, 4, 1], vertical_alignment="center")
+            c1.text(e.nickname)
+            c2.caption(
+                f"#{e.run_id} · {e.lab.upper()} · {_describe(e)}"
+                + (" · " + _("hidden by the teacher") if e.hidden else "")
+            )
+            c3.button(_("Withdraw"), key=f"board.withdraw.{e.id}", on_click=_withdraw, args=(e.id,))
+    if not runs:
+        st.info(
+            _("You have no finished run yet: train one in the MLP or CNN lab, then publish it here or there.")
+        )
+        return
+    names = {r["id"]: f"#{r['id']} {r['lab'].upper()} · {_describe_config(r['config'])}" for r in runs}
+    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+    pick = c1.selectbox(_("Your run"), list(names), format_func=names.get, key="board.pick")
+    with c2:
+        _nickname_input("board.nick.page")
+    c3.button(
+        _("Publish"), key="board.publish.page", type="primary", on_click=_publish,
+        args=(pick, "board.nick.page"), width="stretch",
+    )  # fmt: skip
+
+
+def _describe_config(cfg: dict) -> str:
+    keys = ("activation", "depth", "width", "init", "dropout", "epochs")
+    return ", ".join(f"{k} {cfg[k]}" for k in keys if k in cfg)
+
+
+def _describe(e: Entry) -> str:
+    return _describe_config(e.config)
+
+
+def _link(e: Entry) -> str:
+    lab = LABS.get(e.lab)
+    if lab is None:
+        return ""
+    cfg, _notices = from_stored(lab.config, e.config)
+    return state.share_link(lab.slug, to_params(cfg))
+
+
+def board(live: bool) -> None:
+    """The board, redrawn every POLL_S seconds while `live` (only this part of the page reruns)."""
+    st.fragment(_board, run_every=POLL_S if live else None)()
+
+
+def _board() -> None:
+    lang.use_language()  # a rerun of this fragment alone does not pass the page's first line
+    b = state.board()
+    entries = b.entries(owner=state.owner())
+    title = b.current()["title"]
+    if title:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(_("This board:"), width="content")
+            st.text(title, width="content")
+    if not entries:
+        st.info(_("Nobody has published a run yet. Train one in a lab and press Publish under it."))
+        return
+    labs = sorted({e.lab for e in entries})
+    if len(labs) > 1:
+        lab = st.segmented_control(_("Lab"), labs, format_func=str.upper, key="board.lab", default=labs[0])
+        entries = [e for e in entries if e.lab == (lab or labs[0])]
+    options = knobs(entries) or ["activation"]
+    if st.session_state.get("board.knob") not in options:
+        st.session_state["board.knob"] = options[0]
+    c1, c2 = st.columns([1, 2])
+    knob = c1.selectbox(_("Group by the knob that differs"), options, key="board.knob")
+    measure = c2.radio(
+        _("Measure"),
+        board_charts.MEASURES,
+        horizontal=True,
+        key="board.measure",
+        format_func={
+            "ratio": _("first/last gradient ratio (vanishing gradients)"),
+            "gap": _("train/validation gap (overfitting)"),
+        }.get,
+    )
+    st.plotly_chart(board_charts.board_figure(entries, knob, measure), width="stretch", key="board.chart")
+    rows = summary(entries, knob)
+    st.caption(_caption(rows, knob, measure, len(entries)))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    knob: r["value"],
+                    _("runs"): r["n"],
+                    _("median ratio"): r["median_ratio"],
+                    _("vanishing"): r["vanishing"],
+                    _("median gap"): r["median_gap"],
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            _("median ratio"): st.column_config.NumberColumn(format="%.2e"),
+            _("median gap"): st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+    st.markdown(_("**Every run on the board** (open one in its lab: the link holds its whole setup)"))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    _("nickname"): e.nickname,
+                    knob: str(e.config.get(knob)),
+                    _("ratio"): e.ratio,
+                    _("gradients"): _(VERDICTS[e.verdict]) if e.verdict in VERDICTS else (e.verdict or ""),
+                    _("gap"): e.gap,
+                    "val_acc": e.val_acc,
+                    _("epochs"): e.n_epochs,
+                    _("open"): _link(e),
+                }
+                for e in entries
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            _("ratio"): st.column_config.NumberColumn(format="%.2e"),
+            _("gap"): st.column_config.NumberColumn(format="%.3f"),
+            "val_acc": st.column_config.NumberColumn(format="%.3f"),
+            _("open"): st.column_config.LinkColumn(display_text=_("open in its lab")),
+        },
+    )
+    values = [r["value"] for r in rows]
+    group = st.selectbox(
+        _("Overlay the curves of one group"), values, key="board.group", format_func=lambda v: f"{knob} = {v}"
+    )
+    members = b.curves([e for e in entries if str(e.config.get(knob)) == group])[:20]
+    runs = [{"id": e.run_id, "name": board_charts.plain(e.nickname), "epochs": e.epochs} for e in members]
+    st.plotly_chart(compare_charts.curves_figure(runs, "loss", 0.0), width="stretch", key="board.curves")
+    st.caption(_("Dashed: training; solid: validation. Up to 20 runs of the group, named by nickname."))
+
+
+def _caption(rows: list[dict], knob: str, measure: str, n: int) -> str:
+    head = ngettext("{n} run on the board.", "{n} runs on the board.", n).format(n=n)
+    if measure == "ratio":
+        parts = [
+            _("{knob} = {value}: {vanishing} of {n} vanished (ratio below 1e-3), median {median:.2g}").format(
+                knob=knob, value=r["value"], vanishing=r["vanishing"], n=r["n"], median=r["median_ratio"]
+            )
+            for r in rows
+            if r["median_ratio"] is not None
+        ]
+        why = _(
+            "Each point is one run: its first layer's gradient over its last layer's, per weight, after "
+            "the last epoch; the bar is the group's median."
+        )
+    else:
+        parts = [
+            _("{knob} = {value}: median gap {median:.3f} over {n} runs").format(
+                knob=knob, value=r["value"], median=r["median_gap"], n=r["n"]
+            )
+            for r in rows
+            if r["median_gap"] is not None
+        ]
+        why = _(
+            "Each point is one run: validation loss minus training loss after the last epoch (a wide gap "
+            "is overfitting); the bar is the group's median."
+        )
+    return " ".join([head, why, "; ".join(parts) + "." if parts else ""]).strip()
+
+
+def teacher() -> None:
+    """Clear the board, hide runs, start a new board: only with the host's LAB_TEACHER_KEY."""
+    key = state.hosting().teacher_key
+    hours = state.hosting().limits.board_hours
+    with st.expander(_("Teacher"), icon=":material/school:"):
+        if not key:
+            st.caption(
+                ngettext(
+                    "The host has set no teacher key (LAB_TEACHER_KEY), so this board has no teacher "
+                    "controls: a run leaves it {h} hour after it was published, or when its owner "
+                    "withdraws it.",
+                    "The host has set no teacher key (LAB_TEACHER_KEY), so this board has no teacher "
+                    "controls: a run leaves it {h} hours after it was published, or when its owner "
+                    "withdraws it.",
+                    hours,
+                ).format(h=hours)
+            )  # fmt: skip
+            return
+        given = st.text_input(_("Teacher key"), type="password", key=KEY)
+        if not given:
+            st.caption(
+                _("With the key the host set, you can hide a run, clear the board or start a new one.")
+            )
+            return
+        if not teacher_ok(given, key):
+            st.warning(_("That is not the teacher key: nothing was changed."))
+            return
+        b = state.board()
+        entries = b.entries(hidden=True)
+        names = {e.id: f"{e.nickname} (#{e.run_id}, {_describe(e)})" for e in entries}
+        hidden = [e.id for e in entries if e.hidden]
+        st.session_state.setdefault("board.hide", hidden)
+        st.session_state["board.hide"] = [i for i in st.session_state["board.hide"] if i in names]
+        st.multiselect(_("Hidden runs"), list(names), format_func=names.get, key="board.hide")
+        c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+        c1.button(_("Apply"), key="board.hide_apply", on_click=_teacher, args=("hide",))
+        c2.button(_("Clear the board"), key="board.clear", on_click=_teacher, args=("clear",))
+        with c3:
+            st.text_input(_("Title of a new board"), key="board.title", placeholder=_("e.g. Lesson 4: depth"))
+        st.button(_("Start a new board"), key="board.new", on_click=_teacher, args=("new",), type="primary")
+
+
+def _teacher(action: str) -> None:
+    """A teacher's action, the key checked again as it happens."""
+    lang.use_language()
+    if not teacher_ok(st.session_state.get(KEY), state.hosting().teacher_key):
+        st.session_state[FLASH] = ("warning", _("That is not the teacher key: nothing was changed."))
+        return
+    b = state.board()
+    if action == "hide":
+        want = set(st.session_state.get("board.hide", []))
+        for e in b.entries(hidden=True):
+            if e.hidden != (e.id in want):
+                b.hide(e.id, e.id in want)
+        n = len(b.entries())
+        text = ngettext("Done: the board shows {n} run.", "Done: the board shows {n} runs.", n)
+        st.session_state[FLASH] = ("success", text.format(n=n))
+    elif action == "clear":
+        n = b.clear()
+        text = ngettext("Cleared: {n} run taken off the board.", "Cleared: {n} runs taken off the board.", n)
+        st.session_state[FLASH] = ("success", text.format(n=n))
+    elif action == "new":
+        b.new_board(st.session_state.get("board.title", ""))
+        st.session_state[FLASH] = ("success", _("A new board: empty, ready for the next lesson."))
+    st.session_state.pop("board.hide", None)
