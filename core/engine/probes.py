@@ -1,7 +1,8 @@
 """What we measure inside a model: gradient norms, activation statistics, histograms.
 
 Costs matter here, because these run inside the training loop:
-- GradNorms.add() runs after every backward(): the layer gradients' norms in one fused
+- GradNorms.add() runs after each measured backward() (every step of an epoch of up to 31, every
+  n-th of a longer one: core/engine/training.py GRAD_SAMPLES): the layer gradients' norms in one fused
   torch._foreach_norm, kept on the device; nothing reaches the CPU until the epoch ends.
 - ActivationProbe hooks the activation modules only during the once-per-epoch evaluation pass,
   so the training steps pay nothing for it.

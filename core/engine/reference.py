@@ -32,10 +32,17 @@ class PlainRun:
 
 
 def plain_train(
-    cfg: Any, split: Any, *, device: str = "cpu", grad_norms: bool = False, val_acc: bool = False
+    cfg: Any,
+    split: Any,
+    *,
+    device: str = "cpu",
+    grad_norms: bool = False,
+    grad_every: int = 1,
+    val_acc: bool = False,
 ) -> PlainRun:
     """Train cfg's model on split with forward, loss, backward, step; optionally measure each
-    layer's weight-gradient norm per step (one .item() per layer: slow, for tests) and, after
+    layer's weight-gradient norm on every `grad_every`-th step of an epoch, counted from its
+    first (one .item() per layer: slow, for tests) and, after
     each epoch, the validation loss and accuracy, as pytorch/examples' mnist test() does (what a
     careful script prints)."""
     model = lab_of(cfg).build(cfg, split).to(device)
@@ -49,14 +56,14 @@ def plain_train(
         model.train()
         order = next_order().to(device)
         sums, steps = dict.fromkeys(layers, 0.0), 0
-        for i in range(0, n, bs):
+        for step, i in enumerate(range(0, n, bs)):
             idx = order[i : i + bs]
             if cfg.batch_norm and len(idx) < 2:
                 continue  # batch norm cannot normalise a single example
             loss = F.cross_entropy(model(x[idx]), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            if grad_norms:
+            if grad_norms and step % grad_every == 0:
                 for name, m in layers.items():
                     sums[name] += torch.linalg.vector_norm(m.weight.grad).item()
                 steps += 1

@@ -31,9 +31,12 @@ from core.engine.probes import ActivationProbe, GradNorms, layer_histograms
 # (all of them when there are fewer): the curve's shape is the same at a fraction of the cost.
 EVAL_TRAIN_POINTS = 256
 EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big image sets
-# On a GPU each fused norm is a kernel launch that costs as much as a small net's step: record
-# the gradient norms on this many evenly spaced steps per epoch there (every step on the CPU).
-GPU_GRAD_SAMPLES = 16
+# The gradient norms are recorded on every n-th step of an epoch, n = steps // GRAD_SAMPLES: all
+# steps of an epoch of up to 31 (the MLP lab's default has 22), 16 to 31 evenly spaced ones of a
+# longer epoch, on every device alike (a run says n as derived["grad_every"]). On a GPU each fused
+# norm is a kernel launch as costly as a small net's step; on the CPU the per-step norms were the
+# largest part of what recording costs (bench/training_overhead.py).
+GRAD_SAMPLES = 16
 
 
 class CannotTrain(Exception):
@@ -47,7 +50,8 @@ class History:
 
     config:  the lab config's public fields only (the share link, the CLI flags).
     derived: what the trainer worked out from them (`init_used`; `grad_every` when gradient
-             norms were sampled on a GPU), kept beside the config, never mixed into it.
+             norms were measured on every n-th step only: epochs of more than 31 steps), kept
+             beside the config, never mixed into it.
     status:  "running", "finished", "stopped" (by the user) or "diverged" (non-finite loss).
     `model` is the trained module, kept in memory for the page; it is never serialised.
     """
@@ -198,7 +202,7 @@ def train_slices(
     x_va, y_va = split.x_val.to(device), split.y_val.to(device)
     n, bs = len(x_tr), min(cfg.batch_size, len(x_tr))
     steps = -(-n // bs)
-    every = 1 if device == "cpu" else max(1, steps // GPU_GRAD_SAMPLES)
+    every = max(1, steps // GRAD_SAMPLES)
     if every > 1:  # say so in the run: gradient norms are averaged over every n-th step only
         history.derived["grad_every"] = every
     next_order = batch_orders(cfg, n)

@@ -57,6 +57,9 @@ class ScopedStore:
     def list(self, **kw: Any) -> list[dict]:
         return self.store.list(**kw, owner=self.owner)
 
+    def count(self) -> int:
+        return self.store.count(self.owner)
+
     def get(self, run_id: int) -> dict | None:
         return self.store.get(run_id, self.owner)
 

@@ -335,6 +335,11 @@ class RunStore:
         rows = self._read(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
         return [_run_row(r) for r in rows]
 
+    def count(self, owner: str | None = None) -> int:
+        """How many runs (of `owner`, or all), without reading them."""
+        sql = "SELECT COUNT(*) FROM runs" + (" WHERE owner=?" if owner is not None else "")
+        return int(self._read(sql, _who(owner))[0][0])
+
     def get(self, run_id: int, owner: str | None = None) -> dict | None:
         rows = self._read("SELECT * FROM runs WHERE id=?" + _mine(owner), (run_id, *_who(owner)))
         return _run_row(rows[0]) if rows else None

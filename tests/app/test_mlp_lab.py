@@ -135,6 +135,18 @@ def test_two_epoch_train_renders_every_chart_and_stays():
     assert "gradient norm (L2, whole layer)" in titles
 
 
+def test_a_long_epoch_says_its_gradients_are_measured_on_one_step_in_n():
+    at = app(epochs="2", depth="2", width="8", n_samples="2000")  # 1,400 training points: 44 steps
+    at.button[0].click().run()  # Train
+    history = at.session_state["mlp.history"]
+    assert history.derived["grad_every"] == 2
+    assert any("the mean over one step in 2" in a.value for a in [*at.error, *at.warning, *at.success])
+    short = app(epochs="2", depth="2", width="8", n_samples="200")  # 5 steps: every one measured
+    short.button[0].click().run()
+    assert "grad_every" not in short.session_state["mlp.history"].derived
+    assert not any("one step in" in a.value for a in [*short.error, *short.warning, *short.success])
+
+
 def test_diverging_run_says_what_happened():
     at = app(optimizer="sgd", lr="1.0", momentum="0.99", depth="6", width="64", epochs="10")
     at.button[0].click().run()

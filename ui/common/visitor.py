@@ -119,7 +119,7 @@ def forgotten_notice() -> None:
 def forget_control(store: Any) -> None:
     """Forget me: delete this visitor's runs and the browser's id, after a confirmation."""
     with st.popover(_("Forget me"), icon=":material/person_remove:"):
-        n = len(store.list(limit=1_000_000))
+        n = store.count()
         st.markdown(
             _(
                 "This deletes your runs on this server ({n} now) and forgets this browser: its "

@@ -77,9 +77,9 @@ def make_slots(device: str) -> Slots:
     """The CNN lab's live sections in page order (the shared training views)."""
     sampled = (
         _(
-            " On the GPU the gradients are sampled on up to {k} evenly spaced steps per epoch (each "
-            "measurement is a kernel launch as costly as a small net's step)."
-        ).format(k=training.GPU_GRAD_SAMPLES)
+            " On the GPU each measurement is a kernel launch as costly as a small net's step: an epoch "
+            "of more than 31 steps is measured on {k} to 31 evenly spaced ones, as on the CPU."
+        ).format(k=training.GRAD_SAMPLES)
         if device != "cpu"
         else ""
     )

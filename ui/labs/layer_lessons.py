@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 import torch
 
@@ -44,9 +45,18 @@ def _signal(depth: int, width: int, activation: str, seed: int) -> dict[str, lis
     return lessons.signal_through_depth(mlp, x)
 
 
-# The tables too, per setting and language: a DataFrame built on every rerun was a tenth of what a
-# visitor's Train costs the server (bench/load.py, py-spy). Streamlit only reads them.
-@functools.lru_cache(maxsize=256)
+# The tables too, per setting and language, and already in Arrow, which st.dataframe sends as it is:
+# a DataFrame built on every rerun was a tenth of what a visitor's Train costs the server, and its
+# conversion to Arrow on every rerun another tenth (bench/load.py, py-spy). Streamlit only reads them.
+def _arrow(build):
+    @functools.wraps(build)
+    def table(*args: Any) -> pa.Table:
+        return pa.Table.from_pandas(build(*args))  # the index kept in the pandas metadata: shown
+
+    return functools.lru_cache(maxsize=256)(table)
+
+
+@_arrow
 def _dropout_table(p: float, seed: int, lang: str) -> pd.DataFrame:
     d = _dropout_demo(p, seed)
     return pd.DataFrame(
@@ -55,7 +65,7 @@ def _dropout_table(p: float, seed: int, lang: str) -> pd.DataFrame:
     )
 
 
-@functools.lru_cache(maxsize=4)
+@_arrow
 def _batch_norm_table(lang: str) -> pd.DataFrame:
     d = _batchnorm_demo()
     return pd.DataFrame(
@@ -69,7 +79,7 @@ def _batch_norm_table(lang: str) -> pd.DataFrame:
     )
 
 
-@functools.lru_cache(maxsize=256)
+@_arrow
 def _init_table(mlp: MLPConfig, width: int, lang: str) -> pd.DataFrame:
     rows = [
         {

@@ -139,6 +139,11 @@ def grad_verdict(slot: Slot, history: History) -> None:
     where = _("(first/last {which} = {ratio:.1e} at epoch {epoch})").format(
         which=which, ratio=grad.ratio, epoch=history.epochs[-1]["epoch"]
     )
+    if (every := (getattr(history, "derived", None) or {}).get("grad_every", 1)) > 1:
+        where += " " + _(
+            "Each epoch's gradients are the mean over one step in {n} (an epoch of more than 31 steps "
+            "is measured on 16 to 31 evenly spaced ones)."
+        ).format(n=every)
     getattr(slot, VERDICT_STYLE.get(grad.verdict, "success"))(f"{grad.sentence} {where}")
 
 

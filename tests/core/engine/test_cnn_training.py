@@ -22,7 +22,7 @@ from core.contract.config import CNNConfig, MLPConfig
 from core.engine.cnn import architecture
 from core.engine.devices import pick_device
 from core.engine.labs import LABS, lab_of
-from core.engine.training import GPU_GRAD_SAMPLES, CannotTrain, History, data_for, problems, train
+from core.engine.training import GRAD_SAMPLES, CannotTrain, History, data_for, problems, train
 from core.runs.store import RunStore
 
 LAYERS = ["conv1", "conv2", "dense1", "out"]
@@ -83,7 +83,7 @@ def test_short_digits_run_learns_and_records_every_layer():
     assert h.status == "finished" and h.lab == "cnn" and h.message == ""
     assert h.layers == LAYERS
     assert len(h.epochs) == 5 and seen == h.epochs
-    assert "grad_every" not in h.derived and h.config == asdict(cfg)  # the CPU records every step
+    assert "grad_every" not in h.derived and h.config == asdict(cfg)  # 13 steps an epoch: every one measured
     for r in h.epochs:
         assert set(r["grad_norm"]) == set(LAYERS)
         assert all(math.isfinite(v) and v > 0 for v in r["grad_norm"].values())
@@ -307,8 +307,8 @@ def test_cuda_run_samples_the_gradient_norms():
     cfg = CNNConfig(n_train=1400, epochs=2)
     h = train(cfg, device="cuda")
     assert h.status == "finished" and next(h.model.parameters()).device.type == "cuda"
-    steps = math.ceil(1400 / 32)  # 44 steps; on a GPU every (44 // 16)-th step is measured
-    every = max(1, steps // GPU_GRAD_SAMPLES)
+    steps = math.ceil(1400 / 32)  # 44 steps: every (44 // 16)-th step is measured
+    every = max(1, steps // GRAD_SAMPLES)
     assert h.derived["grad_every"] == every > 1 and "grad_every" not in h.config
     for r in h.epochs:
         assert set(r["grad_norm"]) == set(LAYERS)

@@ -59,6 +59,7 @@ def test_visitors_see_and_change_only_their_own_runs(tmp_path):
     ann, bob = ScopedStore(store, "ann"), ScopedStore(store, "bob")
     a, b = record(ann, name="ann's"), record(bob, name="bob's")
     assert [r["id"] for r in ann.list()] == [a] and [r["id"] for r in bob.list()] == [b]
+    assert ann.count() == bob.count() == 1 and store.count() == 2 and store.count("nobody") == 0
     assert ann.get(b) is None and ann.epochs(b) == []
     with pytest.raises(KeyError):
         ann.load(b)
