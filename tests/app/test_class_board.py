@@ -79,6 +79,10 @@ def test_the_board_groups_everyones_runs_by_the_knob_with_their_stored_ratios(st
     at.selectbox(key="board.group").set_value("sigmoid").run()
     curves = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert {t["name"].split(" ")[1] for t in curves["data"] if t.get("name")} == {"Ann", "민준"}
+    # Only the runs of one value of the knob.
+    at.multiselect(key="board.only").set_value(["sigmoid"]).run()
+    assert list(frame(at, "nickname")["nickname"]) == ["Ann", "민준"]
+    assert list(frame(at, "median ratio")["activation"]) == ["sigmoid"]
 
 
 def test_publish_from_the_page_and_withdraw(store_path):

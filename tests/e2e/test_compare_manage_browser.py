@@ -34,11 +34,13 @@ def choose(page, label: str) -> None:
     option = page.get_by_role("option", name=label)
     for _ in range(5):  # a click while the page is still settling may not open the list
         box.click()
+        page.keyboard.type(label.split(" ")[0] + " ")  # filter: a long list shows only some options
         try:
             option.wait_for(timeout=5_000)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
+            page.wait_for_selector(READY, timeout=60_000)
     option.click()
     page.keyboard.press("Escape")
     page.wait_for_selector(READY, timeout=60_000)

@@ -17,7 +17,7 @@ import streamlit as st
 from core.base.i18n import N_, _, ngettext
 from core.contract.config import from_stored, to_params
 from core.engine.labs import LABS
-from core.runs.board import NICK_MAX, PUBLISHABLE, BoardRefused, Entry, knobs, summary, teacher_ok
+from core.runs.board import NICK_MAX, PUBLISHABLE, BoardRefused, Entry, groups, knobs, summary, teacher_ok
 from ui.common import lang, state
 from ui.compare import board_charts, compare_charts
 
@@ -178,9 +178,16 @@ def _board() -> None:
     options = knobs(entries) or ["activation"]
     if st.session_state.get("board.knob") not in options:
         st.session_state["board.knob"] = options[0]
-    c1, c2 = st.columns([1, 2])
+    c1, c2, c3 = st.columns([1, 1, 2])
     knob = c1.selectbox(_("Group by the knob that differs"), options, key="board.knob")
-    measure = c2.radio(
+    values = list(groups(entries, knob))
+    st.session_state["board.only"] = [v for v in st.session_state.get("board.only", []) if v in values]
+    only = c2.multiselect(
+        _("Only these values"), values, key="board.only", placeholder=_("all"),
+        help=_("Leave empty to show every run on the board."),
+    )  # fmt: skip
+    entries = [e for e in entries if not only or str(e.config.get(knob)) in only]
+    measure = c3.radio(
         _("Measure"),
         board_charts.MEASURES,
         horizontal=True,

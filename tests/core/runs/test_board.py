@@ -191,3 +191,16 @@ def test_groups_order_numbers_by_size(store):
     for d in (10, 2, 4):
         board.publish(record(ScopedStore(store, f"d{d}"), replace(TINY, depth=d, epochs=1)), f"d{d}", str(d))
     assert list(groups(board.entries(), "depth")) == ["2", "4", "10"]
+
+
+def test_a_cnn_run_is_published_with_its_own_ratio(store):
+    from core.contract.config import CNNConfig
+
+    cfg = CNNConfig(n_train=100, epochs=1)
+    rec = Recorder(ScopedStore(store, "ann"), "cnn", asdict(cfg))
+    rec.finish(train(cfg, on_epoch=rec.on_epoch))
+    board = Board(store)
+    board.publish(rec.run_id, "ann", "conv ann")
+    (entry,) = board.entries()
+    assert entry.lab == "cnn" and entry.layers == store.get(rec.run_id)["layers"]
+    assert entry.ratio == final_ratio(store.load(rec.run_id, detail=False)) and entry.ratio is not None
