@@ -9,19 +9,22 @@ st.text) or HTML-escaped in figures (board_charts.plain), never inside markdown.
 
 from __future__ import annotations
 
+import functools
+import time
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from core.base.i18n import N_, _, ngettext
+from core.base.i18n import N_, _, language, ngettext
 from core.contract.config import from_stored, to_params
 from core.engine.labs import LABS
 from core.runs.board import NICK_MAX, PUBLISHABLE, BoardRefused, Entry, groups, knobs, summary, teacher_ok
 from ui.common import lang, state
+from ui.common.plot import chart
 from ui.compare import board_charts, compare_charts
 
-FLASH, NICK, KEY = "board.flash", "board.nickname", "board.key"
+FLASH, NICK, KEY, DRAWN = "board.flash", "board.nickname", "board.key", "board.drawn"
 PAGE = "pages/10_Class_Board.py"
 POLL_S = 5  # how often an open board looks for new runs while "Update live" is on
 VERDICTS = {  # gradient_finding's verdicts as the board's table says them
@@ -155,13 +158,23 @@ def _link(e: Entry) -> str:
 
 
 def board(live: bool) -> None:
-    """The board, redrawn every POLL_S seconds while `live` (only this part of the page reruns)."""
-    st.fragment(_board, run_every=POLL_S if live else None)()
+    """The board (a fragment: its own widgets rerun only it); while `live`, a watcher looks every
+    POLL_S seconds whether the board changed (one small query) and only then redraws the page. An
+    open board costs the server little while the class is quiet (bench figures in the README)."""
+    st.fragment(_board)()
+    if live:
+        st.fragment(_watch, run_every=POLL_S)()
+
+
+def _watch() -> None:
+    if state.board().version() != st.session_state.get(DRAWN):
+        st.rerun()  # the whole page: the publish form's list and "your runs on the board" too
 
 
 def _board() -> None:
     lang.use_language()  # a rerun of this fragment alone does not pass the page's first line
     b = state.board()
+    st.session_state[DRAWN] = b.version()  # before reading: a change in between is drawn next time
     entries = b.entries(owner=state.owner())
     title = b.current()["title"]
     if title:
@@ -197,7 +210,8 @@ def _board() -> None:
             "gap": _("train/validation gap (overfitting)"),
         }.get,
     )
-    st.plotly_chart(board_charts.board_figure(entries, knob, measure), width="stretch", key="board.chart")
+    view = (st.session_state[DRAWN], int(time.time() // 60), tuple(e.id for e in entries), knob, language())
+    chart(st, _board_figure(*view, measure), key="board.chart")
     rows = summary(entries, knob)
     st.caption(_caption(rows, knob, measure, len(entries)))
     st.dataframe(
@@ -221,6 +235,7 @@ def _board() -> None:
         },
     )
     st.markdown(_("**Every run on the board** (open one in its lab: the link holds its whole setup)"))
+    links = _links(*view[:3], state.share_link("", {}))
     st.dataframe(
         pd.DataFrame(
             [
@@ -232,7 +247,7 @@ def _board() -> None:
                     _("gap"): e.gap,
                     "val_acc": e.val_acc,
                     _("epochs"): e.n_epochs,
-                    _("open"): _link(e),
+                    _("open"): links.get(e.id, ""),
                 }
                 for e in entries
             ]
@@ -250,10 +265,42 @@ def _board() -> None:
     group = st.selectbox(
         _("Overlay the curves of one group"), values, key="board.group", format_func=lambda v: f"{knob} = {v}"
     )
-    members = b.curves([e for e in entries if str(e.config.get(knob)) == group])[:20]
-    runs = [{"id": e.run_id, "name": board_charts.plain(e.nickname), "epochs": e.epochs} for e in members]
-    st.plotly_chart(compare_charts.curves_figure(runs, "loss", 0.0), width="stretch", key="board.curves")
+    chart(st, _curves_figure(*view, group), key="board.curves")
     st.caption(_("Dashed: training; solid: validation. Up to 20 runs of the group, named by nickname."))
+
+
+# What every viewer of one board sees alike is built once per server, not per viewer and poll: the
+# figures and links of the entries shown (by id), at a board version, a minute (the age bound
+# moves) and a language. Entries are read back by id, so a viewer's own filters (lab, values) and
+# none of their own runs enter the key.
+@functools.lru_cache(maxsize=32)
+def _shown(version: tuple, minute: int, ids: tuple[int, ...]) -> list[Entry]:
+    by_id = {e.id: e for e in state.board().entries()}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@functools.lru_cache(maxsize=32)
+def _board_figure(version: tuple, minute: int, ids: tuple, knob: str, lang: str, measure: str) -> dict:
+    return board_charts.board_figure(_shown(version, minute, ids), knob, measure).to_dict()
+
+
+@functools.lru_cache(maxsize=32)
+def _curves_figure(version: tuple, minute: int, ids: tuple, knob: str, lang: str, group: str) -> dict:
+    members = [e for e in _shown(version, minute, ids) if str(e.config.get(knob)) == group][:20]
+    runs = [
+        {
+            "id": e.run_id,
+            "name": board_charts.plain(e.nickname),
+            "epochs": state.board().store.epochs(e.run_id),
+        }
+        for e in members
+    ]
+    return compare_charts.curves_figure(runs, "loss", 0.0).to_dict()
+
+
+@functools.lru_cache(maxsize=32)
+def _links(version: tuple, minute: int, ids: tuple, base: str) -> dict[int, str]:
+    return {e.id: _link(e) for e in _shown(version, minute, ids)}
 
 
 def _caption(rows: list[dict], knob: str, measure: str, n: int) -> str:
