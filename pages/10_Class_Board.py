@@ -22,6 +22,7 @@ st.markdown(
 store, _warning = state.run_store()
 state.store_notices()
 board_views.flash()
+view = board_views.read()  # once per page run, passed to each section
 
 # 1. The board (refreshed while the class publishes) -------------------------------------------
 c1, c2 = st.columns([3, 1], vertical_alignment="center")
@@ -29,11 +30,11 @@ c1.header(_("The board"))
 live = c2.toggle(
     _("Update live"), value=True, key="board.live", help=_("Look for new runs every few seconds.")
 )
-board_views.board(live)
+board_views.board(view, live)
 
 # 2. Publish ------------------------------------------------------------------------------------
 st.header(_("Publish a run of yours"))
-board_views.publish_form(store)
+board_views.publish_form(store, view)
 
 # 3. The teacher's controls -----------------------------------------------------------------------
-board_views.teacher()
+board_views.teacher(view)

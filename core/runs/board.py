@@ -20,7 +20,7 @@ import hmac
 import json
 import statistics
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -93,7 +93,7 @@ class Entry:
     ratio: float | None  # first/last layer gradient at the last epoch
     verdict: str | None  # gradient_finding's verdict: vanishing, healthy, exploding, ...
     measure: str | None  # grad_rms (per weight) or grad_norm
-    epochs: list[dict] = field(default_factory=list)  # filled by Board.curves
+    epochs: list[dict] = field(default_factory=list)  # filled in by Board.curves
 
     @property
     def gap(self) -> float | None:
@@ -212,10 +212,12 @@ class Board:
         )[0]
         return tuple(row)
 
-    def entries(self, owner: str | None = None, hidden: bool = False) -> list[Entry]:
-        """The current board's entries, oldest first (the hidden ones too with hidden=True); `mine`
-        marks those `owner` published."""
-        board = self.current()["id"]
+    def entries(
+        self, owner: str | None = None, hidden: bool = False, board: int | None = None
+    ) -> list[Entry]:
+        """The current board's entries (or those of `board`, its id), oldest first (the hidden ones
+        too with hidden=True); `mine` marks those `owner` published."""
+        board = self.current()["id"] if board is None else board
         cutoff = ""
         if self.max_age_h:
             cutoff = (datetime.now(UTC) - timedelta(hours=self.max_age_h)).isoformat(timespec="milliseconds")
@@ -248,11 +250,33 @@ class Board:
             )  # fmt: skip
         return out
 
+    def view(self, owner: str | None = None) -> View:
+        """What one page run of the board shows: its version, the board and every entry (the hidden
+        ones too, each marked), read once and passed to each section."""
+        version = self.version()  # before reading: a change in between is drawn next time
+        current = self.current()
+        return View(version, current, self.entries(owner, hidden=True, board=current["id"]))
+
     def curves(self, entries: list[Entry]) -> list[Entry]:
-        """The entries with their per-epoch records filled in (for overlaid curves)."""
-        for e in entries:
-            e.epochs = self.store.epochs(e.run_id)
-        return entries
+        """Copies of the entries with their per-epoch records filled in (for overlaid curves)."""
+        return [replace(e, epochs=self.store.epochs(e.run_id)) for e in entries]
+
+
+@dataclass(frozen=True)
+class View:
+    """The board as one page run reads it (Board.view)."""
+
+    version: tuple
+    board: dict  # {"id", "created", "title"}
+    entries: list[Entry]  # the hidden ones too
+
+    @property
+    def shown(self) -> list[Entry]:
+        return [e for e in self.entries if not e.hidden]
+
+    @property
+    def mine(self) -> list[Entry]:
+        return [e for e in self.entries if e.mine]
 
 
 # -- grouping ---------------------------------------------------------------------------------

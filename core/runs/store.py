@@ -2,7 +2,7 @@
 
 Each finished epoch is its own committed transaction, so closing the tab, a Stop or a killed
 process loses at most the epoch in progress. The schema is versioned with PRAGMA user_version
-and migrated forward on open, so a newer app opens an older file.
+and migrated forward on open (core/runs/schema.py), so a newer app opens an older file.
 
 Every run has an owner. The single user's lab, the CLI and the tests use the store as a whole
 (owner ""); a public server gives each visitor a `ScopedStore(store, owner, ...)`, a view that lists,
@@ -19,7 +19,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,76 +28,9 @@ from core.base.i18n import _
 from core.base.paths import runs_db
 from core.contract.config import DERIVED
 from core.runs.export import SCALARS, ImportRejected, validate_export
+from core.runs.schema import SCHEMA_VERSION, NewerSchema, migrate
 
-SCHEMA_VERSION = 3
-
-
-def _v1(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        """CREATE TABLE runs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        created TEXT NOT NULL,              -- ISO 8601, UTC
-        lab TEXT NOT NULL,                  -- "mlp", "cnn", ...
-        name TEXT NOT NULL DEFAULT '',
-        tags TEXT NOT NULL DEFAULT '[]',    -- JSON list of strings
-        grp TEXT NOT NULL DEFAULT '',       -- runs filed together by one comparison or sweep
-        config TEXT NOT NULL,               -- JSON: the lab config's public field names
-        layers TEXT NOT NULL DEFAULT '[]',  -- JSON list, input to output
-        status TEXT NOT NULL DEFAULT 'running',
-        message TEXT NOT NULL DEFAULT '',
-        seconds REAL NOT NULL DEFAULT 0,
-        n_epochs INTEGER NOT NULL DEFAULT 0,
-        train_loss REAL, val_loss REAL, train_acc REAL, val_acc REAL)"""
-    )
-    conn.execute(
-        """CREATE TABLE epochs (
-        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-        epoch INTEGER NOT NULL,
-        train_loss REAL, val_loss REAL, train_acc REAL, val_acc REAL, seconds REAL,
-        grad_norm TEXT NOT NULL,            -- JSON {layer: norm}
-        detail TEXT NOT NULL DEFAULT '{}',  -- JSON {act, hist}
-        PRIMARY KEY (run_id, epoch))"""
-    )
-    conn.execute("CREATE INDEX runs_created ON runs(created)")
-
-
-def _v2(conn: sqlite3.Connection) -> None:
-    """Derived values beside the config, per-weight RMS gradients, and an owner per run."""
-    conn.execute("ALTER TABLE runs ADD COLUMN derived TEXT NOT NULL DEFAULT '{}'")  # JSON
-    conn.execute("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''")  # '' = the local user
-    conn.execute("ALTER TABLE epochs ADD COLUMN grad_rms TEXT NOT NULL DEFAULT '{}'")  # JSON {layer: rms}
-    conn.execute("CREATE INDEX runs_owner ON runs(owner, id)")
-    for rid, text in conn.execute("SELECT id, config FROM runs").fetchall():  # move derived keys out
-        config = json.loads(text)
-        derived = {k: config.pop(k) for k in DERIVED if k in config}
-        if derived:
-            sql = "UPDATE runs SET config=?, derived=? WHERE id=?"
-            conn.execute(sql, (json.dumps(config), json.dumps(derived), rid))
-
-
-def _v3(conn: sqlite3.Connection) -> None:
-    """The class board (core/runs/board.py): boards, one per lesson, and the runs published on them."""
-    conn.execute(
-        """CREATE TABLE boards (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        created TEXT NOT NULL,              -- ISO 8601, UTC
-        title TEXT NOT NULL DEFAULT '')"""
-    )
-    conn.execute(
-        """CREATE TABLE board_runs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        board INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
-        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,  -- deleting a run withdraws it
-        owner TEXT NOT NULL,                -- the run's owner, who alone may withdraw it
-        nickname TEXT NOT NULL,             -- plain text, checked by board.clean_nickname
-        published TEXT NOT NULL,            -- ISO 8601, UTC
-        hidden INTEGER NOT NULL DEFAULT 0,  -- hidden by the teacher
-        UNIQUE (board, run_id))"""
-    )
-    conn.execute("CREATE INDEX board_runs_board ON board_runs(board, id)")
-
-
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+__all__ = ["SCHEMA_VERSION", "RunStore", "StoreError", "open_store"]
 
 
 class StoreError(Exception):
@@ -149,22 +82,10 @@ class RunStore:
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Bring the file to SCHEMA_VERSION in one locked transaction, re-reading the version
-        inside it, so two sessions opening a new file at once cannot both create the tables."""
-        conn.execute("BEGIN IMMEDIATE")
-        committed = False
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was written by a newer version (schema {version})")
-            for v in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[v](conn)  # plain statements: executescript would commit first
-                conn.execute(f"PRAGMA user_version={v}")
-            conn.commit()
-            committed = True
-        finally:
-            if not committed:  # any failure or interruption: leave the file as it was
-                conn.rollback()
+            migrate(conn)
+        except NewerSchema as err:
+            raise StoreError(f"{self.path} was written by a newer version ({err})") from err
 
     def _write(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
         with self._lock, self._conn() as conn:  # one transaction, committed on exit

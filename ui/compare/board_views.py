@@ -19,7 +19,17 @@ import streamlit as st
 from core.base.i18n import N_, _, language, ngettext
 from core.contract.config import from_stored, to_params
 from core.engine.labs import LABS
-from core.runs.board import NICK_MAX, PUBLISHABLE, BoardRefused, Entry, groups, knobs, summary, teacher_ok
+from core.runs.board import (
+    NICK_MAX,
+    PUBLISHABLE,
+    BoardRefused,
+    Entry,
+    View,
+    groups,
+    knobs,
+    summary,
+    teacher_ok,
+)
 from ui.common import lang, state
 from ui.common.plot import chart
 from ui.compare import board_charts, compare_charts
@@ -86,11 +96,7 @@ def publish_box(history: Any) -> None:
     """Under a lab's finished run: publish it to the class board, or see it there and withdraw it."""
     if history is None or history.run_id is None or history.status not in PUBLISHABLE:
         return
-    mine = [
-        e
-        for e in state.board().entries(owner=state.owner(), hidden=True)
-        if e.mine and e.run_id == history.run_id
-    ]
+    mine = [e for e in state.board().view(state.owner()).mine if e.run_id == history.run_id]
     with st.container(border=True):
         st.markdown(_("**The class board**: show this run to the class, beside everyone else's."))
         flash()
@@ -110,10 +116,15 @@ def publish_box(history: Any) -> None:
         st.page_link(PAGE, label=_("Open the class board"), icon=":material/groups:")
 
 
-def publish_form(store: Any) -> None:
+def read() -> View:
+    """The board as this page run shows it, read once (Board.view) and passed to each section."""
+    return state.board().view(state.owner())
+
+
+def publish_form(store: Any, view: View) -> None:
     """On the board page: publish any finished run of yours; your runs on the board, each with Withdraw."""
     runs = [r for r in store.list(limit=2000) if r["status"] in PUBLISHABLE and r["n_epochs"]]
-    entries = [e for e in state.board().entries(owner=state.owner(), hidden=True) if e.mine]
+    entries = view.mine
     if entries:
         st.markdown(_("**Your runs on the board**"))
         for e in entries:
@@ -157,11 +168,12 @@ def _link(e: Entry) -> str:
     return state.share_link(lab.slug, to_params(cfg))
 
 
-def board(live: bool) -> None:
-    """The board (a fragment: its own widgets rerun only it); while `live`, a watcher looks every
-    POLL_S seconds whether the board changed (one small query) and only then redraws the page. An
-    open board costs the server little while the class is quiet (bench figures in the README)."""
-    st.fragment(_board)()
+def board(view: View, live: bool) -> None:
+    """The board (a fragment: its own widgets rerun only it, on the view the page read); while
+    `live`, a watcher looks every POLL_S seconds whether the board changed (one small query) and
+    only then redraws the page. An open board costs the server little while the class is quiet
+    (bench figures in the README)."""
+    st.fragment(_board)(view)
     if live:
         st.fragment(_watch, run_every=POLL_S)()
 
@@ -171,12 +183,11 @@ def _watch() -> None:
         st.rerun()  # the whole page: the publish form's list and "your runs on the board" too
 
 
-def _board() -> None:
+def _board(view: View) -> None:
     lang.use_language()  # a rerun of this fragment alone does not pass the page's first line
-    b = state.board()
-    st.session_state[DRAWN] = b.version()  # before reading: a change in between is drawn next time
-    entries = b.entries(owner=state.owner())
-    title = b.current()["title"]
+    st.session_state[DRAWN] = view.version
+    entries = view.shown
+    title = view.board["title"]
     if title:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(_("This board:"), width="content")
@@ -288,12 +299,8 @@ def _board_figure(version: tuple, minute: int, ids: tuple, knob: str, lang: str,
 def _curves_figure(version: tuple, minute: int, ids: tuple, knob: str, lang: str, group: str) -> dict:
     members = [e for e in _shown(version, minute, ids) if str(e.config.get(knob)) == group][:20]
     runs = [
-        {
-            "id": e.run_id,
-            "name": board_charts.plain(e.nickname),
-            "epochs": state.board().store.epochs(e.run_id),
-        }
-        for e in members
+        {"id": e.run_id, "name": board_charts.plain(e.nickname), "epochs": e.epochs}
+        for e in state.board().curves(members)
     ]
     return compare_charts.curves_figure(runs, "loss", 0.0).to_dict()
 
@@ -332,7 +339,7 @@ def _caption(rows: list[dict], knob: str, measure: str, n: int) -> str:
     return " ".join([head, why, "; ".join(parts) + "." if parts else ""]).strip()
 
 
-def teacher() -> None:
+def teacher(view: View) -> None:
     """Clear the board, hide runs, start a new board: only with the host's LAB_TEACHER_KEY."""
     key = state.hosting().teacher_key
     hours = state.hosting().limits.board_hours
@@ -359,8 +366,7 @@ def teacher() -> None:
         if not teacher_ok(given, key):
             st.warning(_("That is not the teacher key: nothing was changed."))
             return
-        b = state.board()
-        entries = b.entries(hidden=True)
+        entries = view.entries
         names = {e.id: f"{e.nickname} (#{e.run_id}, {_describe(e)})" for e in entries}
         hidden = [e.id for e in entries if e.hidden]
         st.session_state.setdefault("board.hide", hidden)

@@ -184,6 +184,22 @@ def test_board_measures_equal_those_computed_from_the_stored_runs(store):
     )  # sigmoid's first layer falls behind
     curves = board.curves(entries)
     assert [len(e.epochs) for e in curves] == [4, 4, 4]
+    assert [e.epochs for e in curves] == [store.epochs(e.run_id) for e in entries]
+    assert all(e.epochs == [] for e in entries)  # copies: the entries read once stay as they were
+
+
+def test_a_view_reads_the_board_once_for_a_page_run(store):
+    board = Board(store)
+    a = board.publish(record(ScopedStore(store, "ann")), "ann", "Ann")
+    board.publish(record(ScopedStore(store, "bob"), replace(TINY, seed=1)), "bob", "Bob")
+    board.hide(a)
+    view = board.view(owner="ann")
+    assert view.version == board.version() and view.board == board.current()
+    assert [e.nickname for e in view.entries] == ["Ann", "Bob"]  # the hidden one too
+    assert [e.nickname for e in view.shown] == ["Bob"] == [e.nickname for e in board.entries()]
+    assert [e.nickname for e in view.mine] == ["Ann"]  # hidden by the teacher, still the owner's
+    board.withdraw(a, "ann")
+    assert board.view().version != view.version
 
 
 def test_groups_order_numbers_by_size(store):

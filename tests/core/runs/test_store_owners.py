@@ -23,7 +23,7 @@ TINY = MLPConfig(n_samples=120, depth=2, width=8, epochs=2)
 def v1_file(path) -> None:
     """A store as schema 1 wrote it: the trainer's init_used inside the config."""
     with sqlite3.connect(path) as conn:
-        from core.runs.store import _v1
+        from core.runs.schema import _v1
 
         _v1(conn)
         conn.execute(
