@@ -92,9 +92,11 @@ async def one_visitor(base: str, timeout: float, query: str = "seed=999") -> tup
         await v.close()
 
 
-async def crowd(base: str, queries: list[str], timeout: float) -> list:
-    """A visitor per query opens the page, then all press Train together."""
+async def crowd(base: str, queries: list[str], timeout: float, on_open=None) -> list:
+    """A visitor per query opens the page, then all press Train together (on_open() between)."""
     opened = [await Visitor(base, "MLP_Lab", q).open() for q in queries]
+    if on_open is not None:
+        on_open()
     clicks = await asyncio.gather(*(v.click("Train") for v in opened))
 
     async def follow(v: Visitor, t: float):
@@ -205,9 +207,11 @@ def measure(pid: int, base: str, queries: list[str], kind: str, base_cpu: float,
     peak = Peak(pid)
     peak.start()
     c0, own0, d0 = cpu_seconds(pid), own_cpu_seconds(pid), time.process_time()
-    results = asyncio.run(crowd(base, queries, timeout))
+    at_click: list[float] = []
+    results = asyncio.run(crowd(base, queries, timeout, lambda: at_click.append(cpu_seconds(pid))))
     time.sleep(0.5)
     total = cpu_seconds(pid) - c0
+    opening = at_click[0] - c0 if at_click else 0.0
     page = own_cpu_seconds(pid) - own0
     driver = (time.process_time() - d0) / n
     peak.done.set()
@@ -227,6 +231,11 @@ def measure(pid: int, base: str, queries: list[str], kind: str, base_cpu: float,
         f"{page / n:.3f} s per visitor = {page / max(total, 1e-9):.0%} of it | throughput bound "
         f"{bound:.2f} s, p95 finished = {p(dones, 0.95) / max(bound, 1e-9):.2f}x it | peak RSS "
         f"{peak.rss:.0f} MB, PSS {peak.pss:.0f} MB | driver CPU per visitor {driver:.3f} s"
+    )
+    print(
+        f"      of which opening the page {opening:.2f} s ({1000 * opening / n:.0f} ms a visitor); "
+        f"from the click on (the runs) {total - opening:.2f} s = {(total - opening) / base_cpu:.2f}x "
+        "one run's training"
     )
     for e in errors[:3]:
         print("   error:", e)

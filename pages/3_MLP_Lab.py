@@ -44,17 +44,19 @@ go = live_run.buttons(bool(blockers), mlp_views.about(cfg, split))
 state.store_notices()
 history = live_run.last_run(RUN)
 
-# 4. Run (waits for a training slot, keeps every epoch, redraws live, then reruns) -----------
-if go:
-    live_run.run(cfg, RUN, lambda: mlp_views.make_slots(split), split=split)
+# 4. Run (waits for a training slot, keeps every epoch, redraws live) --------------------------
+slots = None
+if go:  # the ended run is drawn below into the views it was drawn into live
+    history, slots = live_run.run(cfg, RUN, lambda: mlp_views.make_slots(split), split=split)
 
 # 5. Results of the last run -----------------------------------------------------------------
 if history is None:
     mlp_views.data_preview(split)
     st.stop()
 live_run.settings_changed(history, cfg)
-run_split = state.mlp_split(state.config_of(history, MLPConfig))
-live_run.show(history, mlp_views.make_slots(run_split))
+if slots is None:
+    slots = mlp_views.make_slots(state.mlp_split(state.config_of(history, MLPConfig)))
+live_run.show(history, slots)
 training_views.distributions(history, PREFIX)
 mlp_views.kept_run_link(history)
 board_views.publish_box(history)

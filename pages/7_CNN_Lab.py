@@ -54,16 +54,17 @@ go = live_run.buttons(bool(blockers), cnn_views.about(split, shape, device))
 state.store_notices()
 history = live_run.last_run(RUN)
 
-# 4. Run (waits for a training slot, keeps every epoch, redraws live, then reruns) -----------
-if go:
-    live_run.run(cfg, RUN, lambda: cnn_views.make_slots(device), split=split, device=device)
+# 4. Run (waits for a training slot, keeps every epoch, redraws live) --------------------------
+slots = None
+if go:  # the ended run is drawn below into the views it was drawn into live
+    history, slots = live_run.run(cfg, RUN, lambda: cnn_views.make_slots(device), split=split, device=device)
 
 # 5. Results of the last run -----------------------------------------------------------------
 if history is None:
     st.info(_("Press **Train** to start. The results, filters and feature maps appear below."))
     st.stop()
 live_run.settings_changed(history, cfg)
-live_run.show(history, cnn_views.make_slots(device))
+live_run.show(history, slots if slots is not None else cnn_views.make_slots(device))
 if not history.epochs or history.model is None:
     st.stop()
 run_cfg = state.config_of(history, CNNConfig)

@@ -66,6 +66,9 @@ class History:
     derived: dict[str, Any] = field(default_factory=dict)
     model: nn.Module | None = field(default=None, repr=False, compare=False)
     run_id: int | None = None  # the run's id in the store, when it is being kept
+    # The server's training this run was received from (core/serving/service.py): every page that
+    # received one ended training draws the same figures, built once (ui/common/plot.shared).
+    source: tuple | None = field(default=None, repr=False, compare=False)
 
     def series(self, key: str) -> list[float]:
         """One scalar per epoch, e.g. series("val_loss")."""

@@ -102,6 +102,12 @@ class Subscription:
                 yield ends[0]
                 return
 
+    @property
+    def source(self) -> tuple:
+        """The training this page receives, one name for every page receiving it (this server
+        process's job number: a recent run joined later keeps its number)."""
+        return ("job", self.run.job)
+
     def ended(self) -> bool:
         """Whether the run has ended (its end is on its way to this page, if not here yet)."""
         return self.run.end is not None

@@ -64,6 +64,11 @@ def started(v: Visitor, since: float) -> bool:
     return any(e.kind == "progress" and e.text.startswith("Epoch") and e.t >= since for e in v.events)
 
 
+def at_epoch(e, n: int) -> bool:
+    """A progress bar at epoch n or later (the bar is updated at most every 0.25 s, not each epoch)."""
+    return e.kind == "progress" and e.text.startswith("Epoch ") and int(e.text.split()[1]) >= n
+
+
 def waiting(v: Visitor, since: float) -> bool:
     return any(e.kind == "alert" and "in line" in e.text and e.t >= since for e in v.events)
 
@@ -129,7 +134,7 @@ def test_a_closed_tabs_run_ends_stopped_and_frees_its_slot(public):
     async def scenario():
         tab = await Visitor(base, "MLP_Lab", "epochs=100&n_samples=2000&depth=8&width=128").open()
         t = await tab.click("Train")
-        await tab.wait_for(lambda e: e.kind == "progress" and e.text.startswith("Epoch 3 "), 60, t)
+        await tab.wait_for(lambda e: at_epoch(e, 3), 60, t)
         await tab.close()  # the tab goes away mid-run
         deadline = time.monotonic() + 20
         while runs(db)[-1][2] == "running" and time.monotonic() < deadline:
@@ -145,6 +150,36 @@ def test_a_closed_tabs_run_ends_stopped_and_frees_its_slot(public):
         for v in others:
             await v.settle(0.0)
             await v.close()
+
+    drive(scenario)
+
+
+def test_a_train_is_one_script_run_that_ends_with_the_finished_run_drawn(public):
+    """The finished run is drawn in place, into the views the run was drawn into live: one script
+    run per Train (a second run to draw it was a third of what a Train cost the server)."""
+    base, db = public
+
+    async def scenario():
+        v = await Visitor(base, "MLP_Lab", "epochs=4&n_samples=200&seed=41").open()
+        before = v.runs_finished
+        t = await v.click("Train")
+        await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished 4 epochs"), 60, t)
+        await v.settle(t)
+        await asyncio.sleep(1.0)  # a second script run, were there one, would have begun by now
+        assert v.runs_finished == before + 1 and not v.errors()
+        kinds = [kind for kind, _body in v.elements.values()]
+        assert "progress" not in kinds  # the bar went once the run ended
+        alerts = v.alerts()
+        assert sum(a.startswith("Finished 4 epochs") for a in alerts) == 1, alerts  # drawn once, in place
+        links = [b.label for b in v.widgets("page_link")]
+        rid, _owner, status, n_epochs = runs(db)[-1]
+        assert (status, n_epochs) == ("finished", 4)
+        assert f"Kept as run #{rid}: compare it with other runs" in links
+        headings = [b.body for b in v.widgets("heading")]
+        for section in ("Loss and accuracy", "Decision boundary", "Weight and gradient distributions"):
+            assert section in headings  # every view of the finished run, the distributions' widgets too
+        assert kinds.count("plotly_chart") >= 6
+        await v.close()
 
     drive(scenario)
 
@@ -286,9 +321,7 @@ def test_identical_runs_train_once_and_one_stop_leaves_the_others_going(sharing)
         visitors = [await Visitor(base, "MLP_Lab", query).open() for _ in range(4)]
         clicks = await asyncio.gather(*(v.click("Train") for v in visitors))
         quitter = visitors[0]
-        await quitter.wait_for(
-            lambda e: e.kind == "progress" and e.text.startswith("Epoch 5 "), 60, clicks[0]
-        )
+        await quitter.wait_for(lambda e: at_epoch(e, 5), 60, clicks[0])
         t_stop = await quitter.click("Stop")
         await quitter.settle(t_stop)
         for v, t in zip(visitors[1:], clicks[1:]):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -58,3 +61,34 @@ def once(figure: Callable[..., go.Figure | dict]) -> Callable[..., Built]:
         return Built(build(language(), *args))
 
     return cached
+
+
+_SHARED: OrderedDict[tuple, dict] = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+SHARED_MAX = 256  # figures kept (a finished run's page has about eight)
+
+
+def shared(build: Callable[..., dict], history: Any, *args: Any, name: str = "") -> dict:
+    """build(history, *args), built once for every page showing the same ended training: a class
+    told "open this link and press Train" receives one training on 30 pages (core/serving/
+    service.py), whose figures are then the same for all of them (the same epochs, the same final
+    weights, the same language). Keyed by the training (`history.source`, set only for a run that
+    ended as its training did), the figure, its arguments, the epochs and the language; anything
+    else (a run of this page's own, a live one, one stopped on this page) is built as it is.
+    `name` stands for `build` in the key where build is a closure over what the training's config
+    fixes (its data split)."""
+    source = getattr(history, "source", None)
+    if source is None or history.status == "running":
+        return build(history, *args)
+    what = name or f"{build.__module__}.{build.__qualname__}"
+    key = (source, what, args, len(history.epochs), history.status, language())
+    with _SHARED_LOCK:
+        if (figure := _SHARED.get(key)) is not None:
+            _SHARED.move_to_end(key)
+            return figure
+    figure = build(history, *args)  # outside the lock: two pages at once may both build it, alike
+    with _SHARED_LOCK:
+        _SHARED[key] = figure
+        while len(_SHARED) > SHARED_MAX:
+            _SHARED.popitem(last=False)
+    return figure

@@ -1,5 +1,5 @@
 """One live-run component for every lab: Train / Stop, a place in line, the run itself with its
-record kept epoch by epoch, throttled live redraws, and the rerun that draws the finished run.
+record kept epoch by epoch, throttled live redraws, and the finished run drawn in place.
 
 The page's script drives the run; the training itself runs in a worker process, shared with the
 other visitors' runs a slice at a time, and a run identical to one already training is joined
@@ -33,6 +33,9 @@ from ui.labs.training_views import Slots, draw, status_line
 WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while waiting
 SETTLED = ".settled"  # session key suffix: an Event set once a run's thread has filed its end
 SETTLE_WAIT_S = 5.0  # a stopped run's thread reaches its next st call within an epoch or 0.25 s
+# Runs that ended as their training did (not a page's own Stop, whose weights are those it last
+# received): their figures are the same on every page that received the training (plot.shared).
+SHAREABLE = ("finished", "diverged")
 
 
 class Throttle:
@@ -138,11 +141,12 @@ def run(
     split: Any,
     device: str = "cpu",
     redraw: Callable[[Slots, History], None] = draw,
-) -> None:
+) -> tuple[History, Slots]:
     """Train cfg live: join the identical run if the server is training it (or trained it lately),
     else wait for a share of the training and start it; file and show every epoch as it arrives,
-    redraw when due, then rerun the page so the finished run is drawn by the same code as every
-    later rerun. Never returns."""
+    redraw when due. Returns the ended run and the views it was drawn into live, for the page to
+    draw it there (`show`) as every later rerun does: one script run per Train, not a second one
+    to draw the result (that rerun was a third of what a visitor's Train cost the server)."""
     lab = lab_of(cfg)
     store, _warning = state.run_store()
     service = state.training()
@@ -164,17 +168,17 @@ def run(
         progress = st.progress(0.0, text=_("Starting..."))
         note = Sharing(st.empty(), sub, service)
         slots = slots_factory()
-        throttle, asked = Throttle(), False
+        throttle, asked, bar = Throttle(), False, Progress(progress, cfg)
         for kind, payload in sub.batches():
             if kind == "wait":  # no epoch yet: an st call keeps Stop and a closed tab effective
-                progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
+                bar.show(history, force=True)
                 note.show()
             elif kind == "epochs":  # usually one; every epoch so far when this page joined a run
                 drawable = take_epochs(history, payload, recorder)
-                progress.progress(len(history.epochs) / cfg.epochs, text=progress_text(history, cfg))
+                bar.show(history)
                 note.show()
                 if sub.ended() or history.epochs[-1]["epoch"] >= cfg.epochs:
-                    continue  # the rerun draws the finished run: no live redraw before it
+                    continue  # the finished run is drawn next, in place: no live redraw before it
                 if drawable and (asked or throttle.due()):  # the epoch came with its weights, to draw
                     start = time.thread_time()
                     redraw(slots, history)
@@ -184,7 +188,7 @@ def run(
                     sub.want()
                     asked = True
             else:
-                settle(history, kind, payload)
+                settle(history, kind, payload, sub.source)
         recorder.finish(history)
         completed = True
     finally:
@@ -196,7 +200,24 @@ def run(
                 store.mark_stopped(history.run_id, history.message)
         sub.close()  # the last one watching a run stops it: its share goes to the others
         settled.set()
-    st.rerun()
+    progress.empty()
+    note.slot.empty()
+    return history, slots
+
+
+class Progress:
+    """The progress bar, updated at most every `gap` seconds (an update is a message to the page:
+    one per epoch was a sixth of a joined visitor's messages), and whenever `force`d."""
+
+    def __init__(self, bar: Any, cfg: Any, gap: float = 0.25) -> None:
+        self.bar, self.cfg, self.gap, self.next = bar, cfg, gap, 0.0
+
+    def show(self, history: History, force: bool = False) -> None:
+        now = time.monotonic()
+        if now < self.next and not force:
+            return
+        self.next = now + self.gap
+        self.bar.progress(len(history.epochs) / self.cfg.epochs, text=progress_text(history, self.cfg))
 
 
 class Sharing:
@@ -251,13 +272,15 @@ def take_epochs(history: History, records: list[dict], recorder: Recorder) -> bo
     return weights is not None
 
 
-def settle(history: History, kind: str, payload: Any) -> None:
+def settle(history: History, kind: str, payload: Any, source: tuple | None = None) -> None:
     """The job's end: finished, stopped or diverged (its weights kept); or it could not train,
     or it failed (a bug), said on the page."""
     if kind == "done":
         load_weights(history.model, payload.pop("weights"))
         for name, value in payload.items():
             setattr(history, name, value)
+        if history.status in SHAREABLE:  # its weights and epochs are the training's own, alike on every page
+            history.source = source
     elif kind == "cannot":
         history.status, history.message = "stopped", payload
         st.error(payload)

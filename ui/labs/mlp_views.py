@@ -9,7 +9,7 @@ from core.contract.datasets import Split
 from core.engine import probes
 from core.engine.training import History
 from ui.common.code import show_code
-from ui.common.plot import chart
+from ui.common.plot import chart, shared
 from ui.labs import training_views
 from ui.labs.mlp_charts import MAX_POINTS, decision_figure
 
@@ -31,7 +31,11 @@ def make_slots(split: Split) -> training_views.Slots:
             + (thinned if n > 2 * MAX_POINTS else "")
         )
         show_code(probes.decision_grid)
-        return [(slot, lambda s, h: chart(s, decision_figure(h, split), live=True))]
+
+        def draw(s, h: History) -> None:  # split: the run's own, fixed by the training's config
+            chart(s, shared(lambda run: decision_figure(run, split), h, name="mlp.decision"), live=True)
+
+        return [(slot, draw)]
 
     return training_views.make_slots(
         "mlp",

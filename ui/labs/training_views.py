@@ -12,7 +12,7 @@ from core.base.i18n import N_, _
 from core.engine import insights, probes, training
 from core.engine.training import History
 from ui.common.code import show_code
-from ui.common.plot import chart
+from ui.common.plot import chart, shared
 from ui.labs import training_charts as charts
 
 Slot = st.delta_generator.DeltaGenerator
@@ -120,14 +120,14 @@ def draw(slots: Slots, history: History) -> None:
     status_line(slots.status, history)
     over = insights.overfit_finding(history)
     (slots.overfit.warning if over.overfitting else slots.overfit.caption)(over.sentence)
-    chart(slots.loss, charts.loss_figure(history, over), live=True)
+    chart(slots.loss, shared(charts.loss_figure, history, over), live=True)
     grad_verdict(slots.grad_text, history)
-    chart(slots.heatmap, charts.grad_heatmap_figure(history, slots.measure), live=True)
-    chart(slots.lines, charts.grad_lines_figure(history, slots.measure), live=True)
+    chart(slots.heatmap, shared(charts.grad_heatmap_figure, history, slots.measure), live=True)
+    chart(slots.lines, shared(charts.grad_lines_figure, history, slots.measure), live=True)
     for slot, view in slots.extra:
         view(slot, history)
     if history.epochs[-1].get("act"):
-        chart(slots.act, charts.activation_figure(history), live=True)
+        chart(slots.act, shared(charts.activation_figure, history), live=True)
 
 
 def grad_verdict(slot: Slot, history: History) -> None:
@@ -184,7 +184,7 @@ def distributions(history: History, prefix: str) -> None:
         _("Layers"), layers, default=list(dict.fromkeys(pick)), key=f"{prefix}.view_layers.{run}"
     )
     if chosen:
-        figure = charts.distribution_figure(history, epochs.index(epoch), chosen)
+        figure = shared(charts.distribution_figure, history, epochs.index(epoch), tuple(chosen))
         chart(st, figure, key=f"{prefix}.dist_chart")
     st.caption(lesson("dist"))
     show_code(probes.histograms)

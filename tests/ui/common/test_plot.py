@@ -67,3 +67,44 @@ def test_once_builds_a_figure_once_per_language_and_arguments():
     assert first.to_dict()["layout"]["title"]["text"] == "loss"
     assert korean.to_dict()["layout"]["title"]["text"] == "손실"
     go.Figure(first.to_dict())  # a figure plotly accepts
+
+
+def test_shared_builds_an_ended_trainings_figure_once_for_every_page_receiving_it():
+    """ui.common.plot.shared: pages that received one ended training (the same `source`) get one
+    build of each figure, equal to what each would have built; a page's own run, a live one, or
+    another epoch count, status or language is built on its own."""
+    from dataclasses import replace
+
+    from core.base.i18n import language, set_language
+    from core.contract.config import MLPConfig
+    from core.engine.training import train
+    from ui.common.plot import shared
+    from ui.labs import training_charts as charts
+
+    run = train(MLPConfig(n_samples=120, depth=3, width=8, epochs=3))
+    calls = []
+
+    def heatmap(history, measure):
+        calls.append((id(history), measure, language()))
+        return charts.grad_heatmap_figure(history, measure)
+
+    ann, bob = replace(run, source=("job", 9101)), replace(run, source=("job", 9101))
+    own, live = replace(run, source=None), replace(run, source=("job", 9101), status="running")
+    shorter = replace(run, source=("job", 9101), epochs=run.epochs[:2])
+    before = language()
+    try:
+        set_language("en")
+        first, again = shared(heatmap, ann, "grad_rms"), shared(heatmap, bob, "grad_rms")
+        assert len(calls) == 1 and again is first  # one build for both pages
+        assert first == charts.grad_heatmap_figure(bob, "grad_rms")  # the figure each would have built
+        shared(heatmap, bob, "grad_norm")  # another argument: its own build
+        shared(heatmap, own, "grad_rms")
+        shared(heatmap, own, "grad_rms")  # a page's own run: built every time
+        shared(heatmap, live, "grad_rms")  # a live run: built every time
+        assert shared(heatmap, shorter, "grad_rms") == charts.grad_heatmap_figure(shorter, "grad_rms")
+        set_language("ko")
+        korean = shared(heatmap, ann, "grad_rms")
+    finally:
+        set_language(before)
+    assert len(calls) == 7 and korean is not first
+    assert calls[-1][2] == "ko"
