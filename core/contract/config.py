@@ -10,6 +10,7 @@ line, so the parser, the CLI and the page widgets all read the same rules.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any, TypeVar
@@ -203,8 +204,11 @@ def _type(cls: type, name: str) -> type:
     return {"int": int, "float": float, "bool": bool, "str": str}[cls.__annotations__[name]]
 
 
+@functools.cache
 def field_specs(cls: type) -> dict[str, dict[str, Any]]:
-    """name -> {type, default, label, help, choices/min/max} for every field of a config class."""
+    """name -> {type, default, label, help, choices/min/max} for every field of a config class;
+    built once per class (a lab's controls read it for each of their widgets on every rerun), so
+    read-only."""
     out = {}
     for f in fields(cls):
         assert f.default is not MISSING

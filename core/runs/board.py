@@ -199,8 +199,7 @@ class Board:
         """Drop entries older than the age bound."""
         if not self.max_age_h:
             return 0
-        cutoff = (datetime.now(UTC) - timedelta(hours=self.max_age_h)).isoformat(timespec="milliseconds")
-        return self.store._write("DELETE FROM board_runs WHERE published < ?", (cutoff,)).rowcount
+        return self.store._write("DELETE FROM board_runs WHERE published < ?", (self._cutoff(),)).rowcount
 
     # -- reading --------------------------------------------------------------------------------
     def version(self) -> tuple:
@@ -218,9 +217,7 @@ class Board:
         """The current board's entries (or those of `board`, its id), oldest first (the hidden ones
         too with hidden=True); `mine` marks those `owner` published."""
         board = self.current()["id"] if board is None else board
-        cutoff = ""
-        if self.max_age_h:
-            cutoff = (datetime.now(UTC) - timedelta(hours=self.max_age_h)).isoformat(timespec="milliseconds")
+        cutoff = self._cutoff()
         rows = self.store._read(
             "SELECT b.id, b.run_id, b.nickname, b.published, b.hidden, b.owner, r.lab, r.config, r.layers, "
             "r.status, r.n_epochs, r.train_loss, r.val_loss, r.train_acc, r.val_acc, e.grad_norm, e.grad_rms "
@@ -249,6 +246,22 @@ class Board:
                 )
             )  # fmt: skip
         return out
+
+    def published(self, run_id: int, owner: str) -> tuple[int, str] | None:
+        """(entry id, nickname) of this owner's run on the current board (hidden or not), or None:
+        one small query, for the box under every lab's finished run."""
+        rows = self.store._read(
+            "SELECT id, nickname FROM board_runs WHERE run_id=? AND owner=? AND published >= ? "
+            "AND board=(SELECT MAX(id) FROM boards)",
+            (int(run_id), owner, self._cutoff()),
+        )
+        return (rows[0]["id"], rows[0]["nickname"]) if rows else None
+
+    def _cutoff(self) -> str:
+        """Entries published before this are past the age bound ("" without one)."""
+        if not self.max_age_h:
+            return ""
+        return (datetime.now(UTC) - timedelta(hours=self.max_age_h)).isoformat(timespec="milliseconds")
 
     def view(self, owner: str | None = None) -> View:
         """What one page run of the board shows: its version, the board and every entry (the hidden

@@ -96,15 +96,15 @@ def publish_box(history: Any) -> None:
     """Under a lab's finished run: publish it to the class board, or see it there and withdraw it."""
     if history is None or history.run_id is None or history.status not in PUBLISHABLE:
         return
-    mine = [e for e in state.board().view(state.owner()).mine if e.run_id == history.run_id]
+    mine = state.board().published(history.run_id, state.owner())  # (entry id, nickname) or None
     with st.container(border=True):
         st.markdown(_("**The class board**: show this run to the class, beside everyone else's."))
         flash()
         if mine:
             c1, c2, c3 = st.columns([2, 3, 1], vertical_alignment="center")
             c1.caption(_("On the board as"))
-            c2.text(mine[0].nickname)
-            c3.button(_("Withdraw"), key="board.withdraw.lab", on_click=_withdraw, args=(mine[0].id,))
+            c2.text(mine[1])
+            c3.button(_("Withdraw"), key="board.withdraw.lab", on_click=_withdraw, args=(mine[0],))
         else:
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
             with c1:

@@ -13,6 +13,7 @@ epochs per line (the first, the last and the best epoch always kept).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -34,11 +35,13 @@ MEASURES = {  # per-layer gradient measures: record key -> (axis title, hover na
 }
 
 
-def viridis(n: int) -> list[str]:
-    """n colours from plotly's Viridis, input-side layers light ... output side dark, as depth."""
+@functools.lru_cache(maxsize=64)
+def viridis(n: int) -> tuple[str, ...]:
+    """n colours from plotly's Viridis, input-side layers light ... output side dark, as depth;
+    once per n (sampling the scale costs about a millisecond, and every rerun of a lab asks)."""
     import plotly.colors as pc
 
-    return pc.sample_colorscale("Viridis", [i / max(n - 1, 1) for i in range(n)])
+    return tuple(pc.sample_colorscale("Viridis", [i / max(n - 1, 1) for i in range(n)]))
 
 
 def thin(n: int, keep: tuple[int, ...] = ()) -> list[int]:

@@ -198,8 +198,11 @@ def test_a_view_reads_the_board_once_for_a_page_run(store):
     assert [e.nickname for e in view.entries] == ["Ann", "Bob"]  # the hidden one too
     assert [e.nickname for e in view.shown] == ["Bob"] == [e.nickname for e in board.entries()]
     assert [e.nickname for e in view.mine] == ["Ann"]  # hidden by the teacher, still the owner's
+    assert board.published(view.mine[0].run_id, "ann") == (a, "Ann")  # the lab's box: one query
+    assert board.published(view.mine[0].run_id, "bob") is None  # not bob's
     board.withdraw(a, "ann")
     assert board.view().version != view.version
+    assert board.published(view.mine[0].run_id, "ann") is None
 
 
 def test_groups_order_numbers_by_size(store):
