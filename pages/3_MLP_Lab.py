@@ -51,7 +51,7 @@ if go:  # the ended run is drawn below into the views it was drawn into live
 
 # 5. Results of the last run -----------------------------------------------------------------
 if history is None:
-    mlp_views.data_preview(split)
+    mlp_views.data_preview(cfg)
     st.stop()
 live_run.settings_changed(history, cfg)
 if slots is None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import streamlit as st
 
-from core.base.i18n import _
+from core.base.i18n import _, language
 from core.contract.datasets import Split
 from core.engine import probes
 from core.engine.training import History
 from ui.common.code import show_code
 from ui.common.plot import chart, shared
+from ui.common.state import load_split
 from ui.labs import training_views
 from ui.labs.mlp_charts import MAX_POINTS, decision_figure
 
@@ -55,10 +59,16 @@ def about(cfg, split: Split) -> str:
     return text.format(n_train=n_train, n_val=n_val, k=split.n_classes, depth=cfg.depth, width=cfg.width)
 
 
-def data_preview(split: Split) -> None:
-    """Before the first run: the points the net will learn."""
+def data_preview(cfg: Any) -> None:
+    """Before the first run: the points the net will learn (the figure built once per data set
+    and language: every visitor of a class opens the lab on it)."""
     st.info(_("Press **Train** to start. The points below are the data set the net will learn."))
-    chart(st, decision_figure(None, split))
+    chart(st, _preview(cfg.dataset, cfg.n_samples, cfg.noise, cfg.val_fraction, cfg.seed, language()))
+
+
+@functools.lru_cache(maxsize=32)
+def _preview(dataset: str, n: int, noise: float, val_fraction: float, seed: int, lang: str) -> dict:
+    return decision_figure(None, load_split(dataset, n, noise, val_fraction, seed))
 
 
 def kept_run_link(history: History) -> None:
