@@ -78,7 +78,9 @@ def test_the_board_groups_everyones_runs_by_the_knob_with_their_stored_ratios(st
     # The curves of one group, overlaid.
     at.selectbox(key="board.group").set_value("sigmoid").run()
     curves = json.loads(at.get("plotly_chart")[1].proto.spec)
-    assert {t["name"].split(" ")[1] for t in curves["data"] if t.get("name")} == {"Ann", "민준"}
+    names = {t["name"] for t in curves["data"] if t.get("name")}
+    assert names == {f"{n} {split}" for n in ("Ann", "민준") for split in ("train", "validation")}
+    assert "#" not in " ".join(names)  # nicknames, not other visitors' store numbers
     # Only the runs of one value of the knob.
     at.multiselect(key="board.only").set_value(["sigmoid"]).run()
     assert list(frame(at, "nickname")["nickname"]) == ["Ann", "민준"]

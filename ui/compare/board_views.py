@@ -299,7 +299,7 @@ def _board_figure(version: tuple, minute: int, ids: tuple, knob: str, lang: str,
 def _curves_figure(version: tuple, minute: int, ids: tuple, knob: str, lang: str, group: str) -> dict:
     members = [e for e in _shown(version, minute, ids) if str(e.config.get(knob)) == group][:20]
     runs = [
-        {"id": e.run_id, "name": board_charts.plain(e.nickname), "epochs": e.epochs}
+        {"id": e.run_id, "name": "", "label": board_charts.plain(e.nickname), "epochs": e.epochs}
         for e in state.board().curves(members)
     ]
     return compare_charts.curves_figure(runs, "loss", 0.0).to_dict()

@@ -28,6 +28,10 @@ def grad_axis(runs: list[dict]) -> str:
 
 
 def run_label(run: dict) -> str:
+    """'#12 name' (a store's run); a run given a "label" (the class board: a nickname, as the
+    class knows it, not another visitor's store number) is named by that label alone."""
+    if run.get("label"):
+        return run["label"]
     return f"#{run['id']} {run['name']}".strip() if run.get("id") else run.get("name", "run")
 
 
