@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 import torch
@@ -26,6 +26,7 @@ from core.contract.datasets import Split
 from core.engine.labs import lab_of
 from core.engine.models import SeededDropout, resolve_init, weight_layers
 from core.engine.probes import ActivationProbe, GradNorms, layer_histograms
+from core.engine.run_history import History  # train() returns one; imported from here too
 
 # Training-set metrics are measured each epoch on a fixed sample of this many training points
 # (all of them when there are fewer): the curve's shape is the same at a fraction of the cost.
@@ -42,70 +43,6 @@ GRAD_SAMPLES = 16
 class CannotTrain(Exception):
     """A config that cannot train on its data (e.g. a CNN whose maps shrink to nothing); the
     message says why in words. Any other exception from train() is a bug."""
-
-
-@dataclass
-class History:
-    """A run as plain data: config, layer names, status and one record per finished epoch.
-
-    config:  the lab config's public fields only (the share link, the CLI flags).
-    derived: what the trainer worked out from them (`init_used`; `grad_every` when gradient
-             norms were measured on every n-th step only: epochs of more than 31 steps), kept
-             beside the config, never mixed into it.
-    status:  "running", "finished", "stopped" (by the user) or "diverged" (non-finite loss).
-    `model` is the trained module, kept in memory for the page; it is never serialised.
-    """
-
-    config: dict[str, Any]
-    layers: list[str]
-    lab: str = "mlp"
-    status: str = "running"
-    message: str = ""
-    seconds: float = 0.0
-    epochs: list[dict[str, Any]] = field(default_factory=list)
-    derived: dict[str, Any] = field(default_factory=dict)
-    model: nn.Module | None = field(default=None, repr=False, compare=False)
-    run_id: int | None = None  # the run's id in the store, when it is being kept
-    # The server's training this run was received from (core/serving/service.py): every page that
-    # received one ended training draws the same figures, built once (ui/common/plot.shared).
-    source: tuple | None = field(default=None, repr=False, compare=False)
-
-    def series(self, key: str) -> list[float]:
-        """One scalar per epoch, e.g. series("val_loss")."""
-        return [r[key] for r in self.epochs]
-
-    def per_layer(self, key: str = "grad_norm") -> dict[str, list[float]]:
-        """Layer name -> one value per epoch of a per-layer record (grad_norm or grad_rms),
-        input side first."""
-        return {name: [r[key][name] for r in self.epochs] for name in self.layers}
-
-    def grad_norm(self) -> dict[str, list[float]]:
-        """Layer name -> the epoch's mean L2 (Frobenius) norm of the weight gradient."""
-        return self.per_layer("grad_norm")
-
-    def grad_rms(self) -> dict[str, list[float]]:
-        """Layer name -> the same per weight: norm / sqrt(number of weights), the size-free view."""
-        return self.per_layer("grad_rms")
-
-    def to_dict(self, detail: bool = True) -> dict[str, Any]:
-        """The JSON contract shared by the CLI, the store and export.
-
-        `epochs` holds the scalar metrics per epoch; with detail, also activation stats and
-        histograms (`act`, `hist`) per epoch. `grad_norm` and `grad_rms`: layer -> per epoch.
-        """
-        skip = {"grad_norm", "grad_rms"} | (set() if detail else {"act", "hist"})
-        return {
-            "lab": self.lab,
-            "config": self.config,
-            "derived": self.derived,
-            "status": self.status,
-            "message": self.message,
-            "seconds": round(self.seconds, 4),
-            "layers": self.layers,
-            "epochs": [{k: v for k, v in r.items() if k not in skip} for r in self.epochs],
-            "grad_norm": self.grad_norm(),
-            "grad_rms": self.grad_rms(),
-        }
 
 
 def problems(cfg: Any, shape: tuple[int, ...] | None = None) -> list[str]:

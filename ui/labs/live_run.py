@@ -205,19 +205,30 @@ def run(
     return history, slots
 
 
-class Progress:
-    """The progress bar, updated at most every `gap` seconds (an update is a message to the page:
-    one per epoch was a sixth of a joined visitor's messages), and whenever `force`d."""
+class Every:
+    """At most once every `gap` seconds (each update of a line on the page is a message to it)."""
 
-    def __init__(self, bar: Any, cfg: Any, gap: float = 0.25) -> None:
-        self.bar, self.cfg, self.gap, self.next = bar, cfg, gap, 0.0
+    def __init__(self, gap: float) -> None:
+        self.gap, self.next = gap, 0.0
 
-    def show(self, history: History, force: bool = False) -> None:
+    def due(self, force: bool = False) -> bool:
         now = time.monotonic()
         if now < self.next and not force:
-            return
+            return False
         self.next = now + self.gap
-        self.bar.progress(len(history.epochs) / self.cfg.epochs, text=progress_text(history, self.cfg))
+        return True
+
+
+class Progress:
+    """The progress bar, updated at most every 0.25 s (one update per epoch was a sixth of a joined
+    visitor's messages), and whenever `force`d."""
+
+    def __init__(self, bar: Any, cfg: Any) -> None:
+        self.bar, self.cfg, self.every = bar, cfg, Every(0.25)
+
+    def show(self, history: History, force: bool = False) -> None:
+        if self.every.due(force):
+            self.bar.progress(len(history.epochs) / self.cfg.epochs, text=progress_text(history, self.cfg))
 
 
 class Sharing:
@@ -225,13 +236,11 @@ class Sharing:
     and whether it joined an identical run; refreshed at most once a second."""
 
     def __init__(self, slot: Any, sub: Any, service: Any) -> None:
-        self.slot, self.sub, self.service, self.next = slot, sub, service, 0.0
+        self.slot, self.sub, self.service, self.every = slot, sub, service, Every(1.0)
 
     def show(self) -> None:
-        now = time.monotonic()
-        if now < self.next:
+        if not self.every.due():
             return
-        self.next = now + 1.0
         n, k = self.service.sharing(), self.service.processes
         text = ngettext(
             "{n} run shares this server's {k} training processes",
