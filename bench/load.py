@@ -11,7 +11,8 @@ driver's own CPU per visitor is printed too.
 
 Prints per N and kind: p50 / p95 seconds from the click to the first gradient chart and to the
 finished run, errors, the server's CPU seconds per run (page, training, every live redraw, the
-final rerun) against the same training with no page at all, the page work's share of it (the
+finished run drawn) against the same training with no page at all and against one visitor alone
+through the server (opening the lab and one Train, measured first), the page work's share of it (the
 server's own process, not its training workers), the throughput bound (N x CPU per run / cores)
 and the server's peak RSS and PSS (proportional set size, /proc/<pid>/smaps_rollup: shared pages
 counted once across the server, the fork server and the workers). Before any visitor: the idle
@@ -21,8 +22,9 @@ first and after the last. Loopback only; every wait is bounded.
     python bench/load.py [--n 1 8 30] [--distinct | --identical] [--watcher none|auto] [--sequential 20]
 Last line: load_p95_first_chart_s=<p95 for the largest N, distinct configs>   (targets, N = 30:
 distinct p95 first chart within 2.5 s, p95 finished within 1.15x the throughput bound, 0 errors;
-identical: every visitor finished within 3 s, the server's CPU for all at most 3x one run; idle
-PSS at most 1.2 GB, at most 2 GB during N = 30)
+identical: every visitor finished within 3 s, the server's CPU for all at most 3x one run (against
+one visitor's run alone and against the training alone, both printed); idle PSS at most 1.2 GB,
+at most 2 GB during N = 30)
 """
 
 from __future__ import annotations
@@ -140,6 +142,18 @@ def baseline_cpu(runs: int = 3) -> float:
     return statistics.median(times)
 
 
+def solo_cpu(pid: int, base: str, timeout: float, runs: int = 3) -> float:
+    """Server CPU seconds (its own process and its workers) of one visitor alone: opening the
+    lab and one Train to its finished run, each with a seed of its own (median of `runs`)."""
+    times = []
+    for i in range(runs):
+        c0 = cpu_seconds(pid)
+        asyncio.run(one_visitor(base, timeout, f"seed={4900 + i}"))
+        time.sleep(0.5)  # the end's last messages
+        times.append(cpu_seconds(pid) - c0)
+    return statistics.median(times)
+
+
 def main() -> None:
     a = argparse.ArgumentParser()
     a.add_argument("--n", type=int, nargs="+", default=[1, 8, 30])
@@ -169,6 +183,11 @@ def main() -> None:
                 f"server started; file watcher: {watcher}; idle: RSS {rss_mb(server.pid):.0f} MB, "
                 f"PSS {pss_mb(server.pid):.0f} MB (server, fork server and {cores} workers)"
             )
+            solo = solo_cpu(server.pid, base, args.timeout)
+            print(
+                f"one visitor alone through the server (opening the lab, one Train): {solo:.2f} CPU s = "
+                f"{solo / base_cpu:.2f}x the training (median of 3)"
+            )
             last_p95 = None
             for r, n in enumerate(args.n):
                 for kind in kinds:
@@ -176,7 +195,7 @@ def main() -> None:
                         queries = [f"seed={1000 + r}"] * n
                     else:
                         queries = [f"seed={2000 + 100 * r + i}" for i in range(n)]
-                    p95 = measure(server.pid, base, queries, kind, base_cpu, cores, args.timeout)
+                    p95 = measure(server.pid, base, queries, kind, base_cpu, solo, cores, args.timeout)
                     if kind == "distinct":
                         last_p95 = p95
             if args.sequential:
@@ -201,7 +220,10 @@ def main() -> None:
                 server.wait(10)
 
 
-def measure(pid: int, base: str, queries: list[str], kind: str, base_cpu: float, cores: int, timeout: float):
+def measure(
+    pid: int, base: str, queries: list[str], kind: str, base_cpu: float, solo: float, cores: int,
+    timeout: float,
+):  # fmt: skip
     """One crowd: print its figures; returns its p95 seconds to the first chart."""
     n = len(queries)
     peak = Peak(pid)
@@ -226,7 +248,8 @@ def measure(pid: int, base: str, queries: list[str], kind: str, base_cpu: float,
         f"p95 {p(dones, 0.95):.2f} s max {p(dones, 1.0):.2f} s | errors {len(errors)}"
     )
     print(
-        f"      server CPU {total:.2f} s in all = {total / base_cpu:.2f}x one run's training; per run "
+        f"      server CPU {total:.2f} s in all = {total / base_cpu:.2f}x one run's training = "
+        f"{total / solo:.2f}x one visitor's run alone; per run "
         f"{per_run:.2f} s = {per_run / base_cpu:.2f}x; page work (the server's own process) "
         f"{page / n:.3f} s per visitor = {page / max(total, 1e-9):.0%} of it | throughput bound "
         f"{bound:.2f} s, p95 finished = {p(dones, 0.95) / max(bound, 1e-9):.2f}x it | peak RSS "

@@ -38,25 +38,32 @@ state.share_box("MLP_Lab", state.publish(cfg, PREFIX))
 # 3. Data and model ----------------------------------------------------------------------
 split = state.mlp_split(cfg)
 blockers = problems(cfg) + (over_limits(cfg, state.hosting().limits) if state.hosting().public else [])
-for reason in blockers:
-    st.error(reason)
-go = live_run.buttons(bool(blockers), mlp_views.about(cfg, split))
-state.store_notices()
-history = live_run.last_run(RUN)
 
-# 4. Run (waits for a training slot, keeps every epoch, redraws live) --------------------------
-slots = None
-if go:  # the ended run is drawn below into the views it was drawn into live
-    history, slots = live_run.run(cfg, RUN, lambda: mlp_views.make_slots(split), split=split)
 
-# 5. Results of the last run -----------------------------------------------------------------
-if history is None:
-    mlp_views.data_preview(cfg)
-    st.stop()
-live_run.settings_changed(history, cfg)
-if slots is None:
-    slots = mlp_views.make_slots(state.mlp_split(state.config_of(history, MLPConfig)))
-live_run.show(history, slots)
-training_views.distributions(history, PREFIX)
-mlp_views.kept_run_link(history)
-board_views.publish_box(history)
+def run_area(cfg: MLPConfig, split, blockers: list[str]) -> None:
+    """Train / Stop, the run and its results: a fragment (live_run.area), rerun alone by its buttons."""
+    for reason in blockers:
+        st.error(reason)
+    go = live_run.buttons(bool(blockers), mlp_views.about(cfg, split))
+    state.store_notices()
+    history = live_run.last_run(RUN)
+
+    # 4. Run (waits for a training slot, keeps every epoch, redraws live) ----------------------
+    slots = None
+    if go:  # the ended run is drawn below into the views it was drawn into live
+        history, slots = live_run.run(cfg, RUN, lambda: mlp_views.make_slots(split), split=split)
+
+    # 5. Results of the last run -------------------------------------------------------------
+    if history is None:
+        mlp_views.data_preview(cfg)
+        return
+    live_run.settings_changed(history, cfg)
+    if slots is None:
+        slots = mlp_views.make_slots(state.mlp_split(state.config_of(history, MLPConfig)))
+    live_run.show(history, slots)
+    training_views.distributions(history, PREFIX)
+    mlp_views.kept_run_link(history)
+    board_views.publish_box(history)
+
+
+live_run.area(run_area, cfg, split, blockers)

@@ -50,33 +50,42 @@ for reason in blockers:
 if not arch.problems:
     cnn_views.layer_table(arch, shape)
 device = pick_device("cnn")
-go = live_run.buttons(bool(blockers), cnn_views.about(split, shape, device))
-state.store_notices()
-history = live_run.last_run(RUN)
 
-# 4. Run (waits for a training slot, keeps every epoch, redraws live) --------------------------
-slots = None
-if go:  # the ended run is drawn below into the views it was drawn into live
-    history, slots = live_run.run(cfg, RUN, lambda: cnn_views.make_slots(device), split=split, device=device)
 
-# 5. Results of the last run -----------------------------------------------------------------
-if history is None:
-    st.info(_("Press **Train** to start. The results, filters and feature maps appear below."))
-    st.stop()
-live_run.settings_changed(history, cfg)
-live_run.show(history, slots if slots is not None else cnn_views.make_slots(device))
-if not history.epochs or history.model is None:
-    st.stop()
-run_cfg = state.config_of(history, CNNConfig)
-run_split = state.load_image_split(run_cfg.dataset, run_cfg.n_train, run_cfg.val_fraction, run_cfg.seed)
-st.subheader(_("What the first layer learned"))
-cnn_views.filters(history)
-st.subheader(_("Feature maps and activation maps of one validation image"))
-cnn_views.feature_maps(history, run_split)
-st.subheader(_("Where it goes wrong"))
-cnn_views.mistakes(history, run_split)
-st.subheader(_("Try your own picture"))
-cnn_views.upload(history, run_split)
-training_views.distributions(history, PREFIX)
-cnn_views.kept_run_link(history)
-board_views.publish_box(history)
+def run_area(cfg: CNNConfig, split, shape: tuple, device: str, blockers: list[str]) -> None:
+    """Train / Stop, the run and what it learned: a fragment (live_run.area), rerun alone by its
+    buttons and by the widgets under the run (the picture upload)."""
+    go = live_run.buttons(bool(blockers), cnn_views.about(split, shape, device))
+    state.store_notices()
+    history = live_run.last_run(RUN)
+
+    # 4. Run (waits for a training slot, keeps every epoch, redraws live) ----------------------
+    slots = None
+    if go:  # the ended run is drawn below into the views it was drawn into live
+        slots_factory = lambda: cnn_views.make_slots(device)  # noqa: E731
+        history, slots = live_run.run(cfg, RUN, slots_factory, split=split, device=device)
+
+    # 5. Results of the last run -------------------------------------------------------------
+    if history is None:
+        st.info(_("Press **Train** to start. The results, filters and feature maps appear below."))
+        return
+    live_run.settings_changed(history, cfg)
+    live_run.show(history, slots if slots is not None else cnn_views.make_slots(device))
+    if not history.epochs or history.model is None:
+        return
+    run_cfg = state.config_of(history, CNNConfig)
+    run_split = state.load_image_split(run_cfg.dataset, run_cfg.n_train, run_cfg.val_fraction, run_cfg.seed)
+    st.subheader(_("What the first layer learned"))
+    cnn_views.filters(history)
+    st.subheader(_("Feature maps and activation maps of one validation image"))
+    cnn_views.feature_maps(history, run_split)
+    st.subheader(_("Where it goes wrong"))
+    cnn_views.mistakes(history, run_split)
+    st.subheader(_("Try your own picture"))
+    cnn_views.upload(history, run_split)
+    training_views.distributions(history, PREFIX)
+    cnn_views.kept_run_link(history)
+    board_views.publish_box(history)
+
+
+live_run.area(run_area, cfg, split, shape, device, blockers)

@@ -3,7 +3,9 @@
 It does what a browser tab does to the server, without drawing anything: opens a page (a
 `rerun_script` BackMsg with the page name and query string), reads every ForwardMsg (deltas
 keyed by their place on the page, page info, script finished), and clicks a button by sending
-its trigger in the next `rerun_script`. A browser costs the 2 cores far more than the server it
+its trigger in the next `rerun_script`; a button drawn in a fragment reruns that fragment alone
+(its id goes with the trigger, as the browser sends it), and only that fragment's elements are
+redrawn. A browser costs the 2 cores far more than the server it
 measures; this costs a few milliseconds of CPU per message. Used by the serving tests and by
 bench/load.py.
 """
@@ -21,6 +23,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
 FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+FRAGMENT_FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
 EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 
 
@@ -31,6 +34,7 @@ class Event:
     t: float
     kind: str  # element type (alert, plotly_chart, button, ...), or "finished", "exception"
     text: str = ""
+    fragment: str | None = None  # an element's fragment id ("" outside any); None: not an element
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Visitor:
     query: str = ""
     events: list[Event] = field(default_factory=list)
     elements: dict[tuple, tuple[str, object]] = field(default_factory=dict)  # delta path -> element
+    fragments: dict[tuple, str] = field(default_factory=dict)  # delta path -> its fragment's id
     page_hash: str = ""  # empty: the server finds the page by its name, as for a pasted link
     runs_finished: int = 0
     start: float = 0.0
@@ -61,10 +66,11 @@ class Visitor:
         self.reader.cancel()
         await self.ws.close()
 
-    async def _rerun(self, widgets: list[WidgetState]) -> None:
+    async def _rerun(self, widgets: list[WidgetState], fragment_id: str = "") -> None:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string, cs.page_name, cs.page_script_hash = self.query, self.page, self.page_hash
+        cs.fragment_id = fragment_id
         cs.widget_states.widgets.extend(widgets)
         await self.ws.send(msg.SerializeToString())
 
@@ -80,7 +86,7 @@ class Visitor:
         if kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "script_finished":
-            if msg.script_finished == FINISHED:
+            if msg.script_finished in (FINISHED, FRAGMENT_FINISHED):  # the page, or a fragment of it
                 self.runs_finished += 1
                 self.events.append(Event(t, "finished"))
             else:
@@ -93,13 +99,15 @@ class Visitor:
             el = msg.delta.new_element
             etype = el.WhichOneof("type")
             body = getattr(el, etype)
-            self.elements[tuple(msg.metadata.delta_path)] = (etype, body)
-            self.events.append(Event(t, etype, _text(etype, body)))
+            path = tuple(msg.metadata.delta_path)
+            self.elements[path] = (etype, body)
+            self.fragments[path] = msg.delta.fragment_id
+            self.events.append(Event(t, etype, _text(etype, body), msg.delta.fragment_id))
 
     async def goto(self, page: str, query: str = "") -> float:
         """Go to another page in the same tab (the same session), as a sidebar link does."""
         self.page, self.query, self.page_hash = page, query, ""
-        self.elements.clear()
+        self._clear()
         await self._rerun([])
         return time.perf_counter() - self.start
 
@@ -123,16 +131,35 @@ class Visitor:
         widget_id = button_id or self.buttons()[label].id
         inputs = self.text_inputs()
         states = [WidgetState(id=inputs[name].id, string_value=text) for name, text in (typed or {}).items()]
-        self.elements.clear()  # the rerun redraws the page from the top
-        await self._rerun([*states, WidgetState(id=widget_id, trigger_value=True)])
+        # A button in a fragment reruns that fragment alone (as the browser asks), else the page;
+        # text typed outside the button's fragment goes with a rerun of the page.
+        fragment = self.fragment_of(widget_id)
+        if any(self.fragment_of(inputs[name].id) != fragment for name in typed or {}):
+            fragment = ""
+        self._clear(fragment)
+        await self._rerun([*states, WidgetState(id=widget_id, trigger_value=True)], fragment)
         return time.perf_counter() - self.start
+
+    def fragment_of(self, widget_id: str) -> str:
+        """The id of the fragment the widget is drawn in ("" outside any fragment)."""
+        for path, (_kind, body) in self.elements.items():
+            if getattr(body, "id", None) == widget_id:
+                return self.fragments.get(path, "")
+        return ""
+
+    def _clear(self, fragment: str = "") -> None:
+        """Forget what the next run redraws: a fragment's elements, or the whole page."""
+        gone = [p for p, f in self.fragments.items() if f == fragment] if fragment else list(self.elements)
+        for path in gone:
+            self.elements.pop(path, None)
+            self.fragments.pop(path, None)
 
     async def type(self, typed: dict[str, str]) -> float:
         """Type into the page's text inputs (label -> text) and leave them, as a user pressing Enter
         does: the page reruns with the new text. Returns when it was sent."""
         inputs = self.text_inputs()
         states = [WidgetState(id=inputs[name].id, string_value=text) for name, text in typed.items()]
-        self.elements.clear()
+        self._clear()
         await self._rerun(states)
         return time.perf_counter() - self.start
 

@@ -19,6 +19,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,37 @@ from core.runs.export import SCALARS, ImportRejected, validate_export
 from core.runs.schema import SCHEMA_VERSION, NewerSchema, migrate
 
 __all__ = ["SCHEMA_VERSION", "RunStore", "StoreError", "open_store"]
+
+
+class _DumpsOnce:
+    """json.dumps of an epoch's parts, once per object: the pages of a class joined to one
+    training each file its epochs in their own rows, and the parts they receive are the same
+    objects (core/serving/service.py gives each page a shallow copy of a record), so each is
+    serialized once, not once per page. Keyed by identity, holding the object (its id cannot be
+    reused while it is here); epochs' parts are never changed once made."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size, self._memo, self._lock = size, OrderedDict(), threading.Lock()
+
+    def __call__(self, obj: Any) -> str:
+        with self._lock:
+            hit = self._memo.get(id(obj))
+            if hit is not None and hit[0] is obj:
+                return hit[1]
+        text = json.dumps(obj)
+        with self._lock:
+            self._memo[id(obj)] = (obj, text)
+            while len(self._memo) > self.size:
+                self._memo.popitem(last=False)
+        return text
+
+
+_dumps_once = _DumpsOnce()
+
+
+def _detail_json(record: dict) -> str:
+    """json.dumps({"act": ..., "hist": ...}) of the keys the record has, its parts serialized once."""
+    return "{" + ", ".join(f'"{k}": {_dumps_once(record[k])}' for k in ("act", "hist") if k in record) + "}"
 
 
 class StoreError(Exception):
@@ -139,16 +171,15 @@ class RunStore:
             return
         rows = []
         for record in records:
-            detail = {k: record[k] for k in ("act", "hist") if k in record}
             rows.append(
                 (
                     run_id,
                     record["epoch"],
                     *[record.get(k) for k in SCALARS],
                     record.get("seconds"),
-                    json.dumps(record["grad_norm"]),
-                    json.dumps(detail),
-                    json.dumps(record.get("grad_rms", {})),
+                    _dumps_once(record["grad_norm"]),
+                    _detail_json(record),
+                    _dumps_once(record["grad_rms"]) if "grad_rms" in record else "{}",
                 )
             )
         last = records[-1]

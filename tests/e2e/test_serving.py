@@ -156,12 +156,15 @@ def test_a_closed_tabs_run_ends_stopped_and_frees_its_slot(public):
 
 def test_a_train_is_one_script_run_that_ends_with_the_finished_run_drawn(public):
     """The finished run is drawn in place, into the views the run was drawn into live: one script
-    run per Train (a second run to draw it was a third of what a Train cost the server)."""
+    run per Train (a second run to draw it was a third of what a Train cost the server). That run
+    is the run area's alone (a fragment): the lesson, the controls and the sidebar above it are
+    not sent again, and stay on the page."""
     base, db = public
 
     async def scenario():
         v = await Visitor(base, "MLP_Lab", "epochs=4&n_samples=200&seed=41").open()
-        before = v.runs_finished
+        before, controls = v.runs_finished, len(v.widgets("slider"))
+        assert controls >= 4 and v.fragment_of(v.buttons()["Train"].id)  # Train is in a fragment
         t = await v.click("Train")
         await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished 4 epochs"), 60, t)
         await v.settle(t)
@@ -179,6 +182,11 @@ def test_a_train_is_one_script_run_that_ends_with_the_finished_run_drawn(public)
         for section in ("Loss and accuracy", "Decision boundary", "Weight and gradient distributions"):
             assert section in headings  # every view of the finished run, the distributions' widgets too
         assert kinds.count("plotly_chart") >= 6
+        sent = [e for e in v.events if e.t >= t and e.fragment is not None]
+        area = v.fragment_of(v.buttons()["Train"].id)
+        assert len(sent) > 20 and {e.fragment for e in sent} == {area}  # nothing from above the area
+        assert len(v.widgets("slider")) > controls  # the controls are still there, the run's own too
+        assert any("Build a multilayer perceptron" in b.body for b in v.widgets("markdown"))  # the lesson too
         await v.close()
 
     drive(scenario)

@@ -64,8 +64,10 @@ def once(figure: Callable[..., go.Figure | dict]) -> Callable[..., Built]:
 
 
 _SHARED: OrderedDict[tuple, dict] = OrderedDict()
+_BUILDING: dict[tuple, threading.Event] = {}  # figures being built now: the other pages wait for them
 _SHARED_LOCK = threading.Lock()
 SHARED_MAX = 256  # figures kept (a finished run's page has about eight)
+BUILD_WAIT_S = 5.0  # a page waiting for another's build builds its own after this
 
 
 def shared(build: Callable[..., dict], history: Any, *args: Any, name: str = "") -> dict:
@@ -75,8 +77,9 @@ def shared(build: Callable[..., dict], history: Any, *args: Any, name: str = "")
     weights, the same language). Keyed by the training (`history.source`, set only for a run that
     ended as its training did), the figure, its arguments, the epochs and the language; anything
     else (a run of this page's own, a live one, one stopped on this page) is built as it is.
-    `name` stands for `build` in the key where build is a closure over what the training's config
-    fixes (its data split)."""
+    The pages of a class receive the end together: the first builds, the others wait for its
+    build (they all built it at once before). `name` stands for `build` in the key where build
+    is a closure over what the training's config fixes (its data split)."""
     source = getattr(history, "source", None)
     if source is None or history.status == "running":
         return build(history, *args)
@@ -86,6 +89,25 @@ def shared(build: Callable[..., dict], history: Any, *args: Any, name: str = "")
         if (figure := _SHARED.get(key)) is not None:
             _SHARED.move_to_end(key)
             return figure
+        building = _BUILDING.get(key)
+        if building is None:
+            _BUILDING[key] = mine = threading.Event()
+    if building is not None:  # another page builds it: wait for that build
+        building.wait(BUILD_WAIT_S)
+        with _SHARED_LOCK:
+            figure = _SHARED.get(key)
+        return figure if figure is not None else build(history, *args)  # (that build failed)
+    try:
+        figure = build(history, *args)
+        with _SHARED_LOCK:
+            _SHARED[key] = figure
+            while len(_SHARED) > SHARED_MAX:
+                _SHARED.popitem(last=False)
+    finally:
+        with _SHARED_LOCK:
+            del _BUILDING[key]
+        mine.set()
+    return figure
     figure = build(history, *args)  # outside the lock: two pages at once may both build it, alike
     with _SHARED_LOCK:
         _SHARED[key] = figure

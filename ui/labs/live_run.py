@@ -1,13 +1,16 @@
 """One live-run component for every lab: Train / Stop, a place in line, the run itself with its
 record kept epoch by epoch, throttled live redraws, and the finished run drawn in place.
 
-The page's script drives the run; the training itself runs in a worker process, shared with the
-other visitors' runs a slice at a time, and a run identical to one already training is joined
-instead of trained again (core/serving/service.py). Each finished epoch comes back to the page,
-which files it, shows the progress and redraws when due. Streamlit stops a script at its next `st.*` call
-when the visitor clicks Stop, touches a widget or closes the tab: that arrives here as an
-exception, and the `finally` blocks keep the store true (the run is marked stopped, never left
-"running"), tell the worker to stop at its next epoch, and free the training slot.
+The run area is a fragment (`area`): Train, Stop and the widgets under the run rerun it alone,
+not the lesson, the controls and the sidebar above it. The page's script drives the run; the
+training itself runs in a worker process, shared with the other visitors' runs a slice at a time,
+and a run identical to one already training is joined instead of trained again
+(core/serving/service.py). Each finished epoch comes back to the page, which files it, shows the
+progress and redraws when due. Streamlit stops a script at its next `st.*` call when the visitor
+touches a widget above the area or closes the tab; a click inside the area (Stop) is seen by
+`stop_if_clicked` at the next epoch or wait. Either arrives here as an exception, and the
+`finally` blocks keep the store true (the run is marked stopped, never left "running"), tell the
+worker to stop at its next epoch, and free the training slot.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from dataclasses import asdict
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core.base.i18n import _, language, ngettext
 from core.base.paths import datasets_dir
@@ -27,7 +32,7 @@ from core.engine.labs import lab_of
 from core.engine.training import History
 from core.runs.recorder import Recorder
 from core.serving.workers import load_weights
-from ui.common import state
+from ui.common import lang, state
 from ui.labs.training_views import Slots, draw, status_line
 
 WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while waiting
@@ -59,6 +64,45 @@ class Throttle:
         """Record a redraw that cost `cpu_cost` CPU seconds and has just ended."""
         share = min(self.share, self.share * cores / max(watchers, 1))
         self.ready = time.perf_counter() + max(self.gap, (1 - share) / share * cpu_cost)
+
+
+def area(body: Callable[..., None], *args: Any) -> None:
+    """A lab's run area, `body(*args)`: Train and Stop, the run, its results. It is a fragment:
+    Train, Stop and the widgets under the run rerun it alone, not the lesson, the controls and the
+    sidebar above it, which stay as they are (a whole page was two thirds of what a Train cost
+    the server for a visitor joining a class's run). A widget above it reruns the page, with it.
+    Streamlit calls `body` again with the args of the page's last full run: the config is the
+    one the controls show."""
+    st.fragment(_area)(body, *args)
+
+
+def _area(body: Callable[..., None], *args: Any) -> None:
+    lang.use_language()  # a rerun of the fragment alone does not pass the page's first line
+    body(*args)
+
+
+def clicked_meanwhile() -> bool:
+    """Whether the visitor clicked in the run area (Stop, Train again) while this script runs.
+    Streamlit holds a rerun of a fragment until the running script ends (a click above the area
+    reruns the page, which stops the script at its next `st` call by itself), so the run reads
+    the request Streamlit keeps for the session. It is a private field of Streamlit's, read as
+    Streamlit's own fast path reads it; without it, a click waits until the run ends. A
+    fragment's timer (`run_every`) is not a click."""
+    requests = getattr(get_script_run_ctx(suppress_warning=True), "script_requests", None)
+    pending = getattr(requests, "_rerun_data", None)
+    return (
+        getattr(requests, "_state", None) is ScriptRequestType.RERUN
+        and pending is not None
+        and not pending.is_auto_rerun
+    )
+
+
+def stop_if_clicked() -> None:
+    """End this script run now, as a click elsewhere does, when the visitor clicked in the run
+    area: the rerun it asked for then starts (the click's own widget states go with it)."""
+    if clicked_meanwhile():
+        ctx = get_script_run_ctx()
+        st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
 
 
 def buttons(disabled: bool, caption: str) -> bool:
@@ -110,6 +154,7 @@ def wait_in_line(slot) -> int:
     admitted = False
     try:
         while not line.wait(ticket, WAIT_POLL_S):
+            stop_if_clicked()
             busy, waiting = line.counts()
             eta = line.estimate(ticket)
             when = (
@@ -170,6 +215,7 @@ def run(
         slots = slots_factory()
         throttle, asked, bar = Throttle(), False, Progress(progress, cfg)
         for kind, payload in sub.batches():
+            stop_if_clicked()
             if kind == "wait":  # no epoch yet: an st call keeps Stop and a closed tab effective
                 bar.show(history, force=True)
                 note.show()

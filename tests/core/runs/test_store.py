@@ -821,3 +821,34 @@ def test_epochs_filed_at_once_are_the_epochs_filed_one_by_one(tmp_path):
     assert (
         many.get(b.run_id)["n_epochs"] == 4 and many.get(b.run_id)["val_acc"] == one.get(a.run_id)["val_acc"]
     )
+
+
+def test_pages_of_one_training_file_the_same_epoch_texts_as_json_dumps(tmp_path):
+    """30 pages joined to one training receive shallow copies of each record (its parts the same
+    objects) and each files them in its own rows: the stored texts are json.dumps of each part,
+    alike for every page, and a record made anew with other values is not mistaken for one
+    serialized before (the store serializes each part once, by identity)."""
+    history = train(MLPConfig(n_samples=200, depth=2, width=8, epochs=3))
+    store = RunStore(tmp_path / "runs.sqlite")
+    ids = []
+    for _ in range(3):  # three pages, each with its copies of the same records
+        r = Recorder(store, "mlp", history.config)
+        r.on_epochs([dict(record) for record in history.epochs])
+        ids.append(r.run_id)
+    with sqlite3.connect(tmp_path / "runs.sqlite") as conn:
+        rows = conn.execute(
+            "SELECT run_id, epoch, grad_norm, detail, grad_rms FROM epochs ORDER BY run_id, epoch"
+        ).fetchall()
+    assert len(rows) == 9
+    for _run, epoch, grad_norm, detail, grad_rms in rows:
+        record = history.epochs[epoch - 1]
+        assert grad_norm == json.dumps(record["grad_norm"])
+        assert detail == json.dumps({k: record[k] for k in ("act", "hist") if k in record})
+        assert grad_rms == json.dumps(record.get("grad_rms", {}))
+    assert "act" in history.epochs[0] and "hist" in history.epochs[0]  # the detail is not empty
+    assert store.load(ids[0])["epochs"] == store.load(ids[2])["epochs"]
+    first = history.epochs[0]
+    changed = {**first, "grad_norm": {k: v * 2 for k, v in first["grad_norm"].items()}}
+    r = Recorder(store, "mlp", history.config)
+    r.on_epochs([changed])
+    assert store.load(r.run_id)["grad_norm"] == {k: [v] for k, v in changed["grad_norm"].items()}

@@ -108,3 +108,67 @@ def test_shared_builds_an_ended_trainings_figure_once_for_every_page_receiving_i
         set_language(before)
     assert len(calls) == 7 and korean is not first
     assert calls[-1][2] == "ko"
+
+
+def test_shared_pages_receiving_the_end_together_wait_for_one_build():
+    """ui.common.plot.shared under a class: 12 pages of one training ask for its figure at the
+    same moment (they receive its end together); one builds it and the others wait for that
+    build (before, each page that came while it was being built built it too). A build that fails
+    fails its own page only: the waiting pages then build it themselves."""
+    import threading
+    import time
+    from dataclasses import replace
+
+    from core.contract.config import MLPConfig
+    from core.engine.training import train
+    from ui.common.plot import shared
+    from ui.labs import training_charts as charts
+
+    run = train(MLPConfig(n_samples=120, depth=3, width=8, epochs=3))
+    builds, start = [], threading.Barrier(12)
+
+    def slow_heatmap(history, measure):
+        builds.append(threading.get_ident())
+        time.sleep(0.3)  # long enough that every page asks while it is being built
+        return charts.grad_heatmap_figure(history, measure)
+
+    pages = [replace(run, source=("job", 9202)) for _ in range(12)]
+    got = [None] * 12
+
+    def page(i):
+        start.wait()
+        got[i] = shared(slow_heatmap, pages[i], "grad_rms")
+
+    threads = [threading.Thread(target=page, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(builds) == 1
+    assert all(g is got[0] for g in got) and got[0] == charts.grad_heatmap_figure(run, "grad_rms")
+
+    failures, second = [], threading.Barrier(3)
+
+    def failing_then_fine(history, measure):
+        failures.append(1)
+        if len(failures) == 1:
+            time.sleep(0.3)
+            raise RuntimeError("the first build fails")
+        return charts.grad_heatmap_figure(history, measure)
+
+    results, errors = [], []
+
+    def page2():
+        second.wait()
+        try:
+            results.append(shared(failing_then_fine, replace(run, source=("job", 9203)), "grad_rms"))
+        except RuntimeError as err:
+            errors.append(str(err))
+
+    threads = [threading.Thread(target=page2) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == ["the first build fails"]
+    assert len(results) == 2 and all(r == charts.grad_heatmap_figure(run, "grad_rms") for r in results)
