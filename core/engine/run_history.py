@@ -34,6 +34,9 @@ class History:
     # The server's training this run was received from (core/serving/service.py): every page that
     # received one ended training draws the same figures, built once (ui/common/plot.shared).
     source: tuple | None = field(default=None, repr=False, compare=False)
+    # While it trains: the epoch whose weights the page's model holds (the worker sends them with
+    # the epochs a live redraw asked for); a live redraw draws the run up to that epoch.
+    weights_epoch: int | None = field(default=None, repr=False, compare=False)
 
     def series(self, key: str) -> list[float]:
         """One scalar per epoch, e.g. series("val_loss")."""

@@ -74,15 +74,19 @@ def shared(build: Callable[..., dict], history: Any, *args: Any, name: str = "")
     """build(history, *args), built once for every page showing the same ended training: a class
     told "open this link and press Train" receives one training on 30 pages (core/serving/
     service.py), whose figures are then the same for all of them (the same epochs, the same final
-    weights, the same language). Keyed by the training (`history.source`, set only for a run that
-    ended as its training did), the figure, its arguments, the epochs and the language; anything
-    else (a run of this page's own, a live one, one stopped on this page) is built as it is.
+    weights, the same language). Keyed by the training (`history.source`: the training a page
+    receives, kept once the run ended only if it ended as its training did), the figure, its
+    arguments, the epochs, the status and the language. A live redraw shares too when it draws the
+    run up to the epoch whose weights the page holds (live_run.as_drawn): the pages of one
+    training redrawing at that epoch draw alike. Anything else (a run of this page's own, one
+    stopped on this page, a live view past its weights) is built as it is.
     The pages of a class receive the end together: the first builds, the others wait for its
     build (they all built it at once before). `name` stands for `build` in the key where build
     is a closure over what the training's config fixes (its data split)."""
     source = getattr(history, "source", None)
-    if source is None or history.status == "running":
-        return build(history, *args)
+    live = history.status == "running"
+    if source is None or (live and getattr(history, "weights_epoch", None) != len(history.epochs)):
+        return build(history, *args)  # a live run shares only as drawn at its weights' epoch
     what = name or f"{build.__module__}.{build.__qualname__}"
     key = (source, what, args, len(history.epochs), history.status, language())
     with _SHARED_LOCK:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import streamlit as st
@@ -129,7 +129,7 @@ def last_run(key: str) -> History | None:
         if settled is not None:
             settled.wait(SETTLE_WAIT_S)
     if history is not None and history.status == "running":
-        history.status = "stopped"
+        history.status, history.source = "stopped", None
         history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
     return history
 
@@ -205,6 +205,7 @@ def run(
                 service.line.leave(ticket)
     history = History(config=asdict(cfg), layers=[], lab=lab.name)
     history.model = lab.build(cfg, split)  # the page's copy, for its views: weights come from the worker
+    history.source = sub.source  # kept once the run has ended as its training did (settle)
     settled, completed = threading.Event(), False
     try:
         recorder = Recorder(store, lab.name, asdict(cfg))  # every finished epoch is committed
@@ -227,7 +228,7 @@ def run(
                     continue  # the finished run is drawn next, in place: no live redraw before it
                 if drawable and (asked or throttle.due()):  # the epoch came with its weights, to draw
                     start = time.thread_time()
-                    redraw(slots, history)
+                    redraw(slots, as_drawn(history))
                     throttle.drew(time.thread_time() - start, service.processes, service.watchers())
                     asked = False
                 elif throttle.due() and not asked:
@@ -239,6 +240,7 @@ def run(
         completed = True
     finally:
         if not completed:  # interrupted: Stop, a widget touched, the tab closed
+            history.source = None  # its weights are the last this page received, its own
             if history.status == "running":
                 history.status = "stopped"
                 history.message = _("Stopped after {n} epochs.").format(n=len(history.epochs))
@@ -317,25 +319,35 @@ def take_epochs(history: History, records: list[dict], recorder: Recorder) -> bo
     weights = None
     for record in records:
         if (w := record.pop("weights", None)) is not None:
-            weights = w
+            weights, epoch = w, record["epoch"]
         history.epochs.append(record)
     if weights is not None:
         load_weights(history.model, weights)
+        history.weights_epoch = epoch
     history.layers = list(records[-1]["grad_norm"])
     history.seconds = records[-1]["seconds"]
     recorder.on_epochs(records)
     return weights is not None
 
 
+def as_drawn(history: History) -> History:
+    """A live run as a redraw shows it: up to the epoch whose weights the page's model holds, so
+    every view (the curves and the decision plane alike) is of one epoch, and every page of one
+    training that redraws at that epoch draws the same figures, built once (plot.shared)."""
+    n = history.weights_epoch
+    if n is None or n >= len(history.epochs) or history.epochs[n - 1]["epoch"] != n:
+        return history
+    return replace(history, epochs=history.epochs[:n])
+
+
 def settle(history: History, kind: str, payload: Any, source: tuple | None = None) -> None:
     """The job's end: finished, stopped or diverged (its weights kept); or it could not train,
     or it failed (a bug), said on the page."""
+    history.weights_epoch = None
     if kind == "done":
         load_weights(history.model, payload.pop("weights"))
         for name, value in payload.items():
             setattr(history, name, value)
-        if history.status in SHAREABLE:  # its weights and epochs are the training's own, alike on every page
-            history.source = source
     elif kind == "cannot":
         history.status, history.message = "stopped", payload
         st.error(payload)
@@ -344,6 +356,9 @@ def settle(history: History, kind: str, payload: Any, source: tuple | None = Non
         history.message = _("The training failed: this is a bug in the lab, not in your settings.")
         st.error(history.message)
         st.code(payload, language="text")
+    # Its weights and epochs are the training's own, alike on every page, only when it ended as
+    # the training did.
+    history.source = source if kind == "done" and history.status in SHAREABLE else None
 
 
 def show(history: History, slots: Slots) -> None:

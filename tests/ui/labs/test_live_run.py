@@ -90,3 +90,60 @@ def test_the_redraw_budget_is_split_among_the_pages_watching():
     cheap = live_run.Throttle()
     cheap.drew(0.001, cores=2, watchers=1)  # few watchers: never more often than every 0.5 s
     assert 0.5 - 1e-6 <= cheap.ready - time.perf_counter() + 0.01 and not cheap.due()
+
+
+def test_a_live_redraw_shows_the_run_up_to_its_weights_and_shares_that_view():
+    """A live redraw draws the run up to the epoch whose weights the page's model holds
+    (live_run.as_drawn): the curves and the decision plane are of one epoch. Two pages of one
+    training redrawing at that epoch get one build of each figure (plot.shared); a live view past
+    its weights, or one with no weights yet, is built on its own. A page's own Stop, or a run
+    that could not train, forgets the training it received: its figures are its own."""
+    from dataclasses import replace
+
+    from core.contract.config import MLPConfig
+    from core.engine.training import train
+    from ui.common.plot import shared
+    from ui.labs import training_charts as charts
+
+    run = train(MLPConfig(n_samples=120, depth=3, width=8, epochs=5))
+    live = replace(run, status="running", source=("job", 9301), weights_epoch=3)
+    view = live_run.as_drawn(live)
+    assert [r["epoch"] for r in view.epochs] == [1, 2, 3] and view.model is live.model
+    assert len(live.epochs) == 5  # the page's record keeps every epoch
+    assert live_run.as_drawn(replace(live, weights_epoch=5)).epochs == live.epochs
+    no_weights = replace(live, weights_epoch=None)
+    assert live_run.as_drawn(no_weights) is no_weights
+
+    builds = []
+
+    def heatmap(history, measure):
+        builds.append(len(history.epochs))
+        return charts.grad_heatmap_figure(history, measure)
+
+    other_page = live_run.as_drawn(replace(run, status="running", source=("job", 9301), weights_epoch=3))
+    first = shared(heatmap, view, "grad_rms")
+    assert shared(heatmap, other_page, "grad_rms") is first and builds == [3]
+    assert first == charts.grad_heatmap_figure(view, "grad_rms")
+    shared(heatmap, live, "grad_rms")  # 5 epochs drawn, weights of epoch 3: not the training's view
+    shared(heatmap, replace(live, weights_epoch=None), "grad_rms")
+    assert builds == [3, 5, 5]
+
+    weights = {k: v.detach().numpy().copy() for k, v in run.model.state_dict().items()}
+    for status, kept in (("finished", ("job", 9301)), ("diverged", ("job", 9301)), ("stopped", None)):
+        h = replace(run, status="running", source=("job", 9301), weights_epoch=3)
+        live_run.settle(h, "done", {"status": status, "weights": dict(weights)}, ("job", 9301))
+        assert (h.status, h.source, h.weights_epoch) == (status, kept, None)
+    at = AppTest.from_function(_cannot, default_timeout=30)
+    at.run()
+    assert not at.exception and at.markdown[0].value == "stopped|None"
+
+
+def _cannot():
+    import streamlit as st
+
+    from core.engine.training import History
+    from ui.labs import live_run
+
+    h = History(config={}, layers=[], status="running", source=("job", 1))
+    live_run.settle(h, "cannot", "The data set is missing.", ("job", 1))
+    st.write(f"{h.status}|{h.source}")
