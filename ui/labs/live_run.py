@@ -224,7 +224,7 @@ def run(
                 drawable = take_epochs(history, payload, recorder)
                 bar.show(history)
                 note.show()
-                if sub.ended() or history.epochs[-1]["epoch"] >= cfg.epochs:
+                if sub.ended() or history.epochs[-1]["epoch"] >= cfg.epochs or ends_soon(sub, throttle):
                     continue  # the finished run is drawn next, in place: no live redraw before it
                 if drawable and (asked or throttle.due()):  # the epoch came with its weights, to draw
                     start = time.thread_time()
@@ -328,6 +328,15 @@ def take_epochs(history: History, records: list[dict], recorder: Recorder) -> bo
     history.seconds = records[-1]["seconds"]
     recorder.on_epochs(records)
     return weights is not None
+
+
+def ends_soon(sub: Any, throttle: Throttle) -> bool:
+    """Whether the run will have ended before a live redraw's next turn (going by how fast its
+    last epochs came): the finished run, drawn in place then, would replace that redraw at once.
+    (A class's run of the default config lasts about a second: most pages' second live redraw
+    was of this kind.)"""
+    eta = sub.estimate()
+    return eta is not None and eta < throttle.gap
 
 
 def as_drawn(history: History) -> History:

@@ -147,3 +147,23 @@ def _cannot():
     h = History(config={}, layers=[], status="running", source=("job", 1))
     live_run.settle(h, "cannot", "The data set is missing.", ("job", 1))
     st.write(f"{h.status}|{h.source}")
+
+
+def test_no_live_redraw_when_the_run_ends_before_the_next_one_is_due():
+    """live_run.ends_soon: with the run's own pace saying it ends within the throttle's gap, the
+    finished run (drawn in place next) would replace a live redraw at once, so none is drawn; with
+    no pace yet (fewer than two epochs: the first chart) or a longer way to go, it is. On the
+    service's own subscription of a run whose epochs came every 20 ms."""
+    from core.contract.config import MLPConfig
+    from core.serving.service import SharedRun, Subscription
+
+    def page_of(done: int, total: int = 50) -> Subscription:
+        run = SharedRun(key=("mlp",), cfg=MLPConfig(epochs=total), ticket=0)
+        run.epochs = [{"epoch": i + 1, "seconds": 0.02 * (i + 1)} for i in range(done)]
+        return Subscription(None, run)
+
+    throttle = live_run.Throttle(gap=0.5)
+    assert live_run.ends_soon(page_of(45), throttle)  # 5 epochs left: 0.1 s
+    assert not live_run.ends_soon(page_of(1), throttle)  # the first epoch: always drawn
+    assert not live_run.ends_soon(page_of(10), throttle)  # 40 left: 0.8 s
+    assert page_of(45).estimate() < 0.5 <= page_of(25).estimate()
