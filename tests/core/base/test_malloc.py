@@ -42,6 +42,9 @@ def _faults(mode: str) -> tuple[str, int, str]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
 def test_a_tuned_process_trains_without_faulting_in_fresh_pages():
     tuned, few, status = _faults("tune")
-    _none, many, _status = _faults("default")
+    # glibc's defaults fault in thousands of pages per steady run, but now and then a whole process
+    # finds them still mapped (CI once saw a default process's middle run take 62): the larger of
+    # two fresh default processes.
+    many = max(_faults("default")[1] for _ in range(2))
     assert tuned == "True" and status == "finished"
     assert many > 500 and few < many / 10, (few, many)
