@@ -8,9 +8,9 @@ and a run identical to one already training is joined instead of trained again
 (core/serving/service.py). Each finished epoch comes back to the page, which files it, shows the
 progress and redraws when due. Streamlit stops a script at its next `st.*` call when the visitor
 touches a widget above the area or closes the tab; a click inside the area (Stop) is seen by
-`stop_if_clicked` at the next epoch or wait. Either arrives here as an exception, and the
-`finally` blocks keep the store true (the run is marked stopped, never left "running"), tell the
-worker to stop at its next epoch, and free the training slot.
+`stop_if_clicked` (ui/labs/run_area.py) at the next epoch or wait. Either arrives here as an
+exception, and the `finally` blocks keep the store true (the run is marked stopped, never left
+"running"), tell the worker to stop at its next epoch, and free the training slot.
 """
 
 from __future__ import annotations
@@ -22,17 +22,17 @@ from dataclasses import asdict, replace
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core.base.i18n import _, language, ngettext
+from core.base.i18n import _, language
 from core.base.paths import datasets_dir
 from core.contract.config import changed_fields, from_stored
 from core.engine.labs import lab_of
 from core.engine.training import History
 from core.runs.recorder import Recorder
 from core.serving.workers import load_weights
-from ui.common import lang, state
+from ui.common import state
+from ui.labs.run_area import area, stop_if_clicked  # noqa: F401 (area: the labs call live_run.area)
+from ui.labs.run_progress import Progress, Sharing
 from ui.labs.training_views import Slots, draw, status_line
 
 WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while waiting
@@ -64,45 +64,6 @@ class Throttle:
         """Record a redraw that cost `cpu_cost` CPU seconds and has just ended."""
         share = min(self.share, self.share * cores / max(watchers, 1))
         self.ready = time.perf_counter() + max(self.gap, (1 - share) / share * cpu_cost)
-
-
-def area(body: Callable[..., None], *args: Any) -> None:
-    """A lab's run area, `body(*args)`: Train and Stop, the run, its results. It is a fragment:
-    Train, Stop and the widgets under the run rerun it alone, not the lesson, the controls and the
-    sidebar above it, which stay as they are (a whole page was two thirds of what a Train cost
-    the server for a visitor joining a class's run). A widget above it reruns the page, with it.
-    Streamlit calls `body` again with the args of the page's last full run: the config is the
-    one the controls show."""
-    st.fragment(_area)(body, *args)
-
-
-def _area(body: Callable[..., None], *args: Any) -> None:
-    lang.use_language()  # a rerun of the fragment alone does not pass the page's first line
-    body(*args)
-
-
-def clicked_meanwhile() -> bool:
-    """Whether the visitor clicked in the run area (Stop, Train again) while this script runs.
-    Streamlit holds a rerun of a fragment until the running script ends (a click above the area
-    reruns the page, which stops the script at its next `st` call by itself), so the run reads
-    the request Streamlit keeps for the session. It is a private field of Streamlit's, read as
-    Streamlit's own fast path reads it; without it, a click waits until the run ends. A
-    fragment's timer (`run_every`) is not a click."""
-    requests = getattr(get_script_run_ctx(suppress_warning=True), "script_requests", None)
-    pending = getattr(requests, "_rerun_data", None)
-    return (
-        getattr(requests, "_state", None) is ScriptRequestType.RERUN
-        and pending is not None
-        and not pending.is_auto_rerun
-    )
-
-
-def stop_if_clicked() -> None:
-    """End this script run now, as a click elsewhere does, when the visitor clicked in the run
-    area: the rerun it asked for then starts (the click's own widget states go with it)."""
-    if clicked_meanwhile():
-        ctx = get_script_run_ctx()
-        st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
 
 
 def buttons(disabled: bool, caption: str) -> bool:
@@ -251,66 +212,6 @@ def run(
     progress.empty()
     note.slot.empty()
     return history, slots
-
-
-class Every:
-    """At most once every `gap` seconds (each update of a line on the page is a message to it)."""
-
-    def __init__(self, gap: float) -> None:
-        self.gap, self.next = gap, 0.0
-
-    def due(self, force: bool = False) -> bool:
-        now = time.monotonic()
-        if now < self.next and not force:
-            return False
-        self.next = now + self.gap
-        return True
-
-
-class Progress:
-    """The progress bar, updated at most every 0.25 s (one update per epoch was a sixth of a joined
-    visitor's messages), and whenever `force`d."""
-
-    def __init__(self, bar: Any, cfg: Any) -> None:
-        self.bar, self.cfg, self.every = bar, cfg, Every(0.25)
-
-    def show(self, history: History, force: bool = False) -> None:
-        if self.every.due(force):
-            self.bar.progress(len(history.epochs) / self.cfg.epochs, text=progress_text(history, self.cfg))
-
-
-class Sharing:
-    """The line under the progress bar: how many runs share the server, when this one finishes,
-    and whether it joined an identical run; refreshed at most once a second."""
-
-    def __init__(self, slot: Any, sub: Any, service: Any) -> None:
-        self.slot, self.sub, self.service, self.every = slot, sub, service, Every(1.0)
-
-    def show(self) -> None:
-        if not self.every.due():
-            return
-        n, k = self.service.sharing(), self.service.processes
-        text = ngettext(
-            "{n} run shares this server's {k} training processes",
-            "{n} runs share this server's {k} training processes",
-            n,
-        ).format(n=n, k=k)
-        eta = self.sub.estimate()
-        if eta is not None:
-            text += "; " + _("this one finishes in about {s:.0f} s").format(s=max(eta, 1))
-        if self.sub.joined:
-            text += ". " + _(
-                "Another visitor started this same run (the same settings and seed): it trains once, "
-                "and you receive every epoch of it from the first, kept in your own runs."
-            )
-        self.slot.caption(":material/group: " + text + ("" if text.endswith(".") else "."))
-
-
-def progress_text(history: History, cfg: Any) -> str:
-    """'Epoch 12 / 50', or 'Starting...' before the first."""
-    if not history.epochs:
-        return _("Starting...")
-    return _("Epoch {n} / {total}").format(n=history.epochs[-1]["epoch"], total=cfg.epochs)
 
 
 def take_epochs(history: History, records: list[dict], recorder: Recorder) -> bool:
