@@ -63,7 +63,7 @@ def run_area(cfg: MLPConfig, split, blockers: list[str]) -> None:
     live_run.show(history, slots)
     training_views.distributions(history, PREFIX)
     mlp_views.kept_run_link(history)
-    board_views.publish_box(history)
+    board_views.publish_box(history, fresh=go)
 
 
 live_run.area(run_area, cfg, split, blockers)

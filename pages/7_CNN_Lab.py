@@ -71,7 +71,7 @@ def run_area(cfg: CNNConfig, split, shape: tuple, device: str, blockers: list[st
         return
     live_run.settings_changed(history, cfg)
     live_run.show(history, slots if slots is not None else cnn_views.make_slots(device))
-    if not history.epochs or history.model is None:
+    if not history.epochs or history.net() is None:
         return
     run_cfg = state.config_of(history, CNNConfig)
     run_split = state.load_image_split(run_cfg.dataset, run_cfg.n_train, run_cfg.val_fraction, run_cfg.seed)
@@ -85,7 +85,7 @@ def run_area(cfg: CNNConfig, split, shape: tuple, device: str, blockers: list[st
     cnn_views.upload(history, run_split)
     training_views.distributions(history, PREFIX)
     cnn_views.kept_run_link(history)
-    board_views.publish_box(history)
+    board_views.publish_box(history, fresh=go)
 
 
 live_run.area(run_area, cfg, split, shape, device, blockers)

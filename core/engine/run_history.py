@@ -3,6 +3,7 @@ status, one record per finished epoch), and its JSON shape, shared by the CLI, t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,8 @@ class History:
              norms were measured on every n-th step only: epochs of more than 31 steps), kept
              beside the config, never mixed into it.
     status:  "running", "finished", "stopped" (by the user) or "diverged" (non-finite loss).
-    `model` is the trained module, kept in memory for the page; it is never serialised.
+    `model` is the trained module, kept in memory for the page; it is never serialised. A page
+    that receives a run trained elsewhere makes its copy only when a view asks for it: `net()`.
     """
 
     config: dict[str, Any]
@@ -37,6 +39,14 @@ class History:
     # While it trains: the epoch whose weights the page's model holds (the worker sends them with
     # the epochs a live redraw asked for); a live redraw draws the run up to that epoch.
     weights_epoch: int | None = field(default=None, repr=False, compare=False)
+    # On a page: its copy of the model, made on demand with the latest weights it received
+    # (core/serving/workers.PageModel); read through net().
+    lazy_model: Callable[[], nn.Module] | None = field(default=None, repr=False, compare=False)
+
+    def net(self) -> nn.Module | None:
+        """The model at the run's latest weights: `model`, or the page's copy (`lazy_model`), built
+        and loaded when first asked for."""
+        return self.lazy_model() if self.lazy_model is not None else self.model
 
     def series(self, key: str) -> list[float]:
         """One scalar per epoch, e.g. series("val_loss")."""

@@ -1,8 +1,10 @@
 """The run store: every training run, epoch by epoch, in one SQLite file (WAL mode).
 
-Each finished epoch is its own committed transaction, so closing the tab, a Stop or a killed
-process loses at most the epoch in progress. The schema is versioned with PRAGMA user_version
-and migrated forward on open (core/runs/schema.py), so a newer app opens an older file.
+Finished epochs are committed as they reach the page (those that reach it together, within
+0.1 s of each other, in one transaction: ui/labs/live_run.GATHER_S), so closing the tab or a Stop
+loses at most the epoch in progress, and a killed process also the last 0.1 s of epochs. The
+schema is versioned with PRAGMA user_version and migrated forward on open (core/runs/schema.py),
+so a newer app opens an older file.
 
 Every run has an owner. The single user's lab, the CLI and the tests use the store as a whole
 (owner ""); a public server gives each visitor a `ScopedStore(store, owner, ...)`, a view that lists,
@@ -70,8 +72,11 @@ class StoreError(Exception):
 
 
 class RunStore:
-    """Runs and their epochs in SQLite. One connection per thread (Streamlit serves each
-    session from its own thread); writers wait up to 10 s for each other's commits.
+    """Runs and their epochs in SQLite. One connection, used by one thread at a time (every
+    statement holds the store's lock): Streamlit runs each script run of each session on a
+    thread of its own, and a connection per thread cost each visitor's Train a new connection
+    (about 0.6 ms of CPU). Writers in other processes (the CLI) wait up to 10 s for each other's
+    commits.
 
     Methods that name runs take `owner`: None reaches every run (the local lab, the CLI),
     a string only that owner's runs. Visitors of a public server get a `scoped` view instead.
@@ -80,26 +85,25 @@ class RunStore:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self.memory = self.path == ":memory:"
-        self._local = threading.local()
-        self._shared: sqlite3.Connection | None = None  # an in-memory store has one connection
+        self._shared: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         if not self.memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._migrate(self._conn())
+            with self._lock:
+                self._migrate(self._conn())
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path} is not a usable run store ({err})") from err
 
     # -- connections and schema -------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        if self.memory:
-            if self._shared is None:
-                self._shared = sqlite3.connect(":memory:", check_same_thread=False)
-                self._shared.execute("PRAGMA foreign_keys=ON")
+        """The store's connection, opened on first use (callers hold self._lock)."""
+        if self._shared is not None:
             return self._shared
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=10)
+        if self.memory:
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+        else:
+            conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
             for attempt in range(100):  # switching a new file to WAL needs a moment alone with it
                 try:
                     conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
@@ -109,8 +113,8 @@ class RunStore:
                         raise
                     time.sleep(0.05)
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
+        conn.execute("PRAGMA foreign_keys=ON")
+        self._shared = conn
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:

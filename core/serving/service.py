@@ -82,15 +82,21 @@ class Subscription:
             if kind in END:
                 return
 
-    def batches(self, poll: float = 0.25) -> Iterator[tuple[str, Any]]:
+    def batches(self, poll: float = 0.25, gather: float = 0.0) -> Iterator[tuple[str, Any]]:
         """As events(), the epochs waiting taken together: ("epochs", [record, ...]) (a page joining
-        a run receives every epoch so far at once, to file in one write), then the end."""
+        a run receives every epoch so far at once, to file in one write), then the end. gather:
+        after a batch, the next one holds what came within this many seconds (the first epoch,
+        and the end, are not held back)."""
+        last = None
         while True:
             try:
                 items = [self.inbox.get(timeout=poll)]
             except queue.Empty:
                 yield "wait", None
                 continue
+            if gather and last is not None and items[0][0] not in END:
+                time.sleep(max(0.0, last + gather - time.monotonic()))
+            last = time.monotonic()
             while True:
                 try:
                     items.append(self.inbox.get_nowait())

@@ -85,6 +85,30 @@ def load_weights(model: Any, weights: dict) -> None:
     model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
 
 
+class PageModel:
+    """A page's copy of a model that trains in a worker (History.lazy_model): it keeps the latest
+    weights received and builds the module, and loads them into it, only when a view asks
+    (History.net()). The pages of a class receive one training and draw the figures one of them
+    built (ui/common/plot.shared): most never need a model of their own (building one was about a
+    sixth of the Python time of a class's run areas, py-spy). Used by one page's script at a time."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build, self._model, self._weights = build, None, None
+        self.builds = 0  # modules built: at most one
+
+    def receive(self, weights: dict) -> None:
+        """Weights from the worker, newer than any before (loaded when the model is next asked for)."""
+        self._weights = weights
+
+    def __call__(self) -> Any:
+        if self._model is None:
+            self._model, self.builds = self._build(), self.builds + 1
+        if self._weights is not None:
+            load_weights(self._model, self._weights)
+            self._weights = None
+        return self._model
+
+
 def _alive(pid: int) -> bool:
     """Whether process `pid` still runs (a zombie, killed and not yet reaped, does not)."""
     try:

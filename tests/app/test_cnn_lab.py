@@ -210,9 +210,10 @@ def test_short_train_renders_every_view():
     history = at.session_state["cnn.history"]
     assert history.status == "finished" and history.layers == ["conv1", "conv2", "dense1", "out"]
     split = data_for(CNNConfig(epochs=2, n_train=200), download=False)
-    history.model.eval()
+    model = history.net()  # the page's copy, made when its views first asked for it
+    model.eval()
     with torch.no_grad():
-        pred = history.model(split.x_val).argmax(1)
+        pred = model(split.x_val).argmax(1)
     (cm,) = [s for s in specs if title(s) == "Confusion matrix (validation images)"]
     shown = array(cm["data"][0]["text"]).reshape(10, 10).astype(int)
     np.testing.assert_array_equal(shown, confusion_matrix(split.y_val, pred, labels=list(range(10))))

@@ -92,11 +92,13 @@ def _nickname_input(key: str) -> None:
     )
 
 
-def publish_box(history: Any) -> None:
-    """Under a lab's finished run: publish it to the class board, or see it there and withdraw it."""
+def publish_box(history: Any, fresh: bool = False) -> None:
+    """Under a lab's finished run: publish it to the class board, or see it there and withdraw it.
+    fresh: the run ended in this script run, so it is on no board yet (no query: a class's 30
+    pages end one training together)."""
     if history is None or history.run_id is None or history.status not in PUBLISHABLE:
         return
-    mine = state.board().published(history.run_id, state.owner())  # (entry id, nickname) or None
+    mine = None if fresh else state.board().published(history.run_id, state.owner())  # (entry id, nickname)
     with st.container(border=True):
         st.markdown(_("**The class board**: show this run to the class, beside everyone else's."))
         flash()

@@ -29,7 +29,7 @@ from core.contract.config import changed_fields, from_stored
 from core.engine.labs import lab_of
 from core.engine.training import History
 from core.runs.recorder import Recorder
-from core.serving.workers import load_weights
+from core.serving.workers import PageModel
 from ui.common import state
 from ui.labs.run_area import area, stop_if_clicked  # noqa: F401 (area: the labs call live_run.area)
 from ui.labs.run_progress import Progress, Sharing
@@ -37,6 +37,10 @@ from ui.labs.training_views import Slots, draw, status_line
 
 WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while waiting
 SETTLED = ".settled"  # session key suffix: an Event set once a run's thread has filed its end
+# Epochs that reach the page within this many seconds of its last batch are taken together: a class
+# of 30 on one training woke 30 page threads for each of its 50 epochs, each to file one epoch in a
+# transaction of its own and check its lines (the first epoch and the end are never held back).
+GATHER_S = 0.1
 SETTLE_WAIT_S = 5.0  # a stopped run's thread reaches its next st call within an epoch or 0.25 s
 # Runs that ended as their training did (not a page's own Stop, whose weights are those it last
 # received): their figures are the same on every page that received the training (plot.shared).
@@ -67,15 +71,16 @@ class Throttle:
 
 
 def buttons(disabled: bool, caption: str) -> bool:
-    """Train and Stop, with a caption beside them; True when Train was pressed."""
-    c_train, c_stop, c_info = st.columns([1, 1, 6], vertical_alignment="center")
-    go = c_train.button(_("Train"), type="primary", disabled=disabled, width="stretch")
-    c_stop.button(
+    """Train and Stop, with a caption beside them; True when Train was pressed. One row (a
+    horizontal container: one block for the page, where three columns were four)."""
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    go = row.button(_("Train"), type="primary", disabled=disabled, width=110)
+    row.button(
         _("Stop"),
-        width="stretch",
+        width=110,
         help=_("Stops after the current epoch (or leaves the line); finished epochs stay."),
     )
-    c_info.caption(caption)
+    row.caption(caption, width="stretch")
     return go
 
 
@@ -165,7 +170,7 @@ def run(
             if sub is None:  # interrupted before the run held the share: give it back
                 service.line.leave(ticket)
     history = History(config=asdict(cfg), layers=[], lab=lab.name)
-    history.model = lab.build(cfg, split)  # the page's copy, for its views: weights come from the worker
+    history.lazy_model = PageModel(lambda: lab.build(cfg, split))  # its views' copy, built when one needs it
     history.source = sub.source  # kept once the run has ended as its training did (settle)
     settled, completed = threading.Event(), False
     try:
@@ -176,7 +181,7 @@ def run(
         note = Sharing(st.empty(), sub, service)
         slots = slots_factory()
         throttle, asked, bar = Throttle(), False, Progress(progress, cfg)
-        for kind, payload in sub.batches():
+        for kind, payload in sub.batches(gather=GATHER_S):
             stop_if_clicked()
             if kind == "wait":  # no epoch yet: an st call keeps Stop and a closed tab effective
                 bar.show(history, force=True)
@@ -215,15 +220,16 @@ def run(
 
 
 def take_epochs(history: History, records: list[dict], recorder: Recorder) -> bool:
-    """Epochs from the worker: the latest weights that came with them into the page's model, the
-    records kept and filed (in one write); True when weights came along (a redraw can show them)."""
+    """Epochs from the worker: the latest weights that came with them kept for the page's model
+    (loaded when a view needs it), the records kept and filed (in one write); True when weights
+    came along (a redraw can show them)."""
     weights = None
     for record in records:
         if (w := record.pop("weights", None)) is not None:
             weights, epoch = w, record["epoch"]
         history.epochs.append(record)
     if weights is not None:
-        load_weights(history.model, weights)
+        history.lazy_model.receive(weights)
         history.weights_epoch = epoch
     history.layers = list(records[-1]["grad_norm"])
     history.seconds = records[-1]["seconds"]
@@ -255,7 +261,7 @@ def settle(history: History, kind: str, payload: Any, source: tuple | None = Non
     or it failed (a bug), said on the page."""
     history.weights_epoch = None
     if kind == "done":
-        load_weights(history.model, payload.pop("weights"))
+        history.lazy_model.receive(payload.pop("weights"))
         for name, value in payload.items():
             setattr(history, name, value)
     elif kind == "cannot":

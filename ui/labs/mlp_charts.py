@@ -20,8 +20,8 @@ def decision_figure(history: History | None, split: Split, lim: float | None = N
     pts = np.concatenate([split.x_train.numpy(), split.x_val.numpy()])
     lim = lim or float(np.ceil(np.abs(pts).max() * 10 + 1) / 10)
     data = []
-    if history is not None and history.model is not None and history.epochs:
-        axis, probs = decision_grid(history.model, lim)
+    if history is not None and history.epochs and (model := history.net()) is not None:
+        axis, probs = decision_grid(model, lim)
         axis = np.round(axis, 5).tolist()
         if probs.shape[-1] == 2:  # binary: P(class 1), a smooth boundary at 0.5
             data.append(

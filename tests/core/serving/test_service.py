@@ -152,3 +152,36 @@ def test_distinct_runs_share_the_workers_and_beyond_the_bound_wait_in_line():
         same_as_solo(eb + epochs_b, cfgs[1])
     finally:
         service.close()
+
+
+def test_epochs_that_come_close_together_reach_the_page_in_one_batch():
+    """Subscription.batches(gather=...): the first epoch comes alone and at once (the first
+    chart), later ones that come within `gather` of the page's last batch are taken together,
+    every epoch exactly once and in order, and the end is not held back."""
+    from core.serving.service import SharedRun, Subscription
+
+    sub = Subscription(None, SharedRun(key=("mlp",), cfg=MLPConfig(epochs=30), ticket=0))
+
+    def trainer():
+        for i in range(30):
+            sub.inbox.put(("epoch", {"epoch": i + 1}))
+            time.sleep(0.01)
+        sub.inbox.put(("done", {"status": "finished"}))
+
+    start = time.monotonic()
+    threading.Thread(target=trainer, daemon=True).start()
+    got, at = [], []
+    for kind, payload in sub.batches(poll=0.05, gather=0.1):
+        at.append(time.monotonic() - start)
+        got.append((kind, [r["epoch"] for r in payload] if kind == "epochs" else payload))
+    epochs = [b for kind, b in got if kind == "epochs"]
+    assert epochs[0] == [1]  # the first epoch alone: nothing before it to gather with
+    assert [e for b in epochs for e in b] == list(range(1, 31))
+    batch_at = [t for t, (kind, _) in zip(at, got) if kind == "epochs"]
+    assert all(b - a >= 0.1 - 0.005 for a, b in zip(batch_at, batch_at[1:]))  # none sooner than gather
+    assert max(len(b) for b in epochs) > 1 and len(epochs) <= 2 + (batch_at[-1] - batch_at[0]) / 0.1
+    assert got[-1] == ("done", {"status": "finished"})
+    plain = Subscription(None, SharedRun(key=("mlp",), cfg=MLPConfig(epochs=3), ticket=0))
+    for i in range(3):
+        plain.inbox.put(("epoch", {"epoch": i + 1}))
+    assert next(plain.batches()) == ("epochs", [{"epoch": 1}, {"epoch": 2}, {"epoch": 3}])  # all waiting

@@ -9,6 +9,7 @@ import os
 import queue
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from core.base.paths import datasets_dir
 from core.contract.config import CNNConfig, MLPConfig
 from core.contract.presets import PRESETS
 from core.engine.training import data_for, train
-from core.serving.workers import InlinePool, WorkerPool
+from core.serving.workers import InlinePool, PageModel, WorkerPool, _cpu
 
 CFG = MLPConfig(n_samples=300, depth=3, width=16, epochs=4, dropout=0.2)
 
@@ -81,6 +82,30 @@ def test_a_job_streams_the_epochs_and_weights_that_train_gives_here(pool):
     assert "weights" in epochs[0]  # the first epoch brings its weights: the page draws at once
     mine = here.model.state_dict()
     assert all(torch.equal(torch.from_numpy(summary["weights"][k]), mine[k]) for k in mine)
+
+
+def test_a_pages_model_is_built_only_when_asked_for_and_holds_the_latest_weights():
+    """PageModel: receiving weights builds nothing; the first ask builds the module once and
+    loads the latest weights received, equal to the trained net's; later weights go into that
+    same module when next asked for."""
+    from core.engine.labs import lab_of
+
+    split = data_for(CFG)
+    early, final = train(replace(CFG, epochs=1), split=split), train(CFG, split=split)
+    page = PageModel(lambda: lab_of(CFG).build(CFG, split))
+    page.receive(_cpu(early.model))
+    page.receive(_cpu(final.model))
+    assert page.builds == 0
+    model = page()
+    assert page.builds == 1 and page() is model
+    want = final.model.state_dict()
+    assert all(torch.equal(model.state_dict()[k], want[k]) for k in want)
+    page.receive(_cpu(early.model))
+    assert page() is model and page.builds == 1
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in early.model.state_dict().items())
+    fresh = PageModel(lambda: lab_of(CFG).build(CFG, split))()  # nothing received: the net as built
+    built = lab_of(CFG).build(CFG, split).state_dict()
+    assert all(torch.equal(fresh.state_dict()[k], v) for k, v in built.items())
 
 
 def test_stop_ends_the_job_and_the_next_job_is_unaffected(pool):

@@ -102,6 +102,7 @@ def test_a_live_redraw_shows_the_run_up_to_its_weights_and_shares_that_view():
 
     from core.contract.config import MLPConfig
     from core.engine.training import train
+    from core.serving.workers import PageModel
     from ui.common.plot import shared
     from ui.labs import training_charts as charts
 
@@ -131,6 +132,7 @@ def test_a_live_redraw_shows_the_run_up_to_its_weights_and_shares_that_view():
     weights = {k: v.detach().numpy().copy() for k, v in run.model.state_dict().items()}
     for status, kept in (("finished", ("job", 9301)), ("diverged", ("job", 9301)), ("stopped", None)):
         h = replace(run, status="running", source=("job", 9301), weights_epoch=3)
+        h.lazy_model = PageModel(lambda: run.model)
         live_run.settle(h, "done", {"status": status, "weights": dict(weights)}, ("job", 9301))
         assert (h.status, h.source, h.weights_epoch) == (status, kept, None)
     at = AppTest.from_function(_cannot, default_timeout=30)
