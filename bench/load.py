@@ -19,11 +19,14 @@ counted once across the server, the fork server and the workers). Before any vis
 server's RSS and PSS. Then 20 visitors one after another, each training once: the RSS after the
 first and after the last. Loopback only; every wait is bounded.
 
-    python bench/load.py [--n 1 8 30] [--distinct | --identical] [--watcher none|auto] [--sequential 20]
+    python bench/load.py [--n 1 8 30] [--distinct | --identical] [--rounds 3] [--watcher none|auto]
+                         [--sequential 20]
 Last line: load_p95_first_chart_s=<p95 for the largest N, distinct configs>   (targets, N = 30:
 distinct p95 first chart within 2.5 s, p95 finished within 1.15x the throughput bound, 0 errors;
 identical: every visitor finished within 3 s, the server's CPU for all at most 3x one run (against
-one visitor's run alone and against the training alone, both printed); idle PSS at most 1.2 GB,
+one visitor's run alone and against the training alone, both printed: the median of `--rounds`
+identical crowds, each with a seed of its own, against the means of both measured before and after
+them, since this machine's pace drifts within minutes); idle PSS at most 1.2 GB,
 at most 2 GB during N = 30)
 """
 
@@ -142,13 +145,13 @@ def baseline_cpu(runs: int = 3) -> float:
     return statistics.median(times)
 
 
-def solo_cpu(pid: int, base: str, timeout: float, runs: int = 3) -> float:
+def solo_cpu(pid: int, base: str, timeout: float, runs: int = 3, first: int = 4900) -> float:
     """Server CPU seconds (its own process and its workers) of one visitor alone: opening the
     lab and one Train to its finished run, each with a seed of its own (median of `runs`)."""
     times = []
     for i in range(runs):
         c0 = cpu_seconds(pid)
-        asyncio.run(one_visitor(base, timeout, f"seed={4900 + i}"))
+        asyncio.run(one_visitor(base, timeout, f"seed={first + i}"))  # new seeds: nothing to join
         time.sleep(0.5)  # the end's last messages
         times.append(cpu_seconds(pid) - c0)
     return statistics.median(times)
@@ -163,6 +166,9 @@ def main() -> None:
     a.add_argument("--watcher", choices=("none", "auto", "poll"), help="override the config's file watcher")
     a.add_argument(
         "--sequential", type=int, default=20, help="visitors one after another, for memory (0: skip)"
+    )
+    a.add_argument(
+        "--rounds", type=int, default=3, help="identical crowds per N (each with a seed of its own): medians"
     )
     a.add_argument("--timeout", type=float, default=240.0)
     a.add_argument("--port", type=int, default=8599)
@@ -189,15 +195,37 @@ def main() -> None:
                 f"{solo / base_cpu:.2f}x the training (median of 3)"
             )
             last_p95 = None
+            crowds: dict[int, list[dict]] = {}
+
+            def crowd_of(queries: list[str], kind: str) -> dict:
+                return measure(server.pid, base, queries, kind, base_cpu, solo, cores, args.timeout)
+
             for r, n in enumerate(args.n):
                 for kind in kinds:
-                    if kind == "identical":  # one link for all (a seed of this round: nothing cached)
-                        queries = [f"seed={1000 + r}"] * n
+                    if kind == "identical":  # one link for all (a seed of each round: nothing cached)
+                        for k in range(args.rounds):
+                            queries = [f"seed={1000 + 10 * r + k}"] * n
+                            crowds.setdefault(n, []).append(crowd_of(queries, kind))
                     else:
                         queries = [f"seed={2000 + 100 * r + i}" for i in range(n)]
-                    p95 = measure(server.pid, base, queries, kind, base_cpu, solo, cores, args.timeout)
-                    if kind == "distinct":
-                        last_p95 = p95
+                        last_p95 = crowd_of(queries, kind)["p95"]
+            if crowds:  # the machine's pace drifts: the training and one visitor again, then medians
+                base_after = baseline_cpu()
+                solo_after = solo_cpu(server.pid, base, args.timeout, first=4950)
+                base_m, solo_m = (base_cpu + base_after) / 2, (solo + solo_after) / 2
+                print(
+                    f"after the crowds: the training alone {base_after:.2f} CPU s, one visitor alone "
+                    f"{solo_after:.2f} CPU s; the means of before and after: {base_m:.2f} and {solo_m:.2f} s"
+                )
+                for n, got in crowds.items():
+                    total = statistics.median(g["total"] for g in got)
+                    last = max(g["max_done"] for g in got)
+                    print(
+                        f"N={n:>3} identical, {len(got)} rounds: server CPU for all (median) {total:.2f} s = "
+                        f"{total / base_m:.2f}x the training alone = {total / solo_m:.2f}x one visitor's run "
+                        f"alone (target: at most 3x); every visitor finished by {last:.2f} s "
+                        "in every round (target 3 s)"
+                    )
             if args.sequential:
                 rss = []
                 for i in range(args.sequential):
@@ -224,7 +252,8 @@ def measure(
     pid: int, base: str, queries: list[str], kind: str, base_cpu: float, solo: float, cores: int,
     timeout: float,
 ):  # fmt: skip
-    """One crowd: print its figures; returns its p95 seconds to the first chart."""
+    """One crowd: print its figures; returns its p95 seconds to the first chart, the server's CPU
+    seconds in all and the last visitor's seconds to its finished run."""
     n = len(queries)
     peak = Peak(pid)
     peak.start()
@@ -262,7 +291,7 @@ def measure(
     )
     for e in errors[:3]:
         print("   error:", e)
-    return p(firsts, 0.95) if firsts else float("inf")
+    return {"p95": p(firsts, 0.95) if firsts else float("inf"), "total": total, "max_done": p(dones, 1.0)}
 
 
 if __name__ == "__main__":

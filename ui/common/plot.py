@@ -112,9 +112,3 @@ def shared(build: Callable[..., dict], history: Any, *args: Any, name: str = "")
             del _BUILDING[key]
         mine.set()
     return figure
-    figure = build(history, *args)  # outside the lock: two pages at once may both build it, alike
-    with _SHARED_LOCK:
-        _SHARED[key] = figure
-        while len(_SHARED) > SHARED_MAX:
-            _SHARED.popitem(last=False)
-    return figure
