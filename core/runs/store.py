@@ -21,7 +21,6 @@ import json
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,42 +28,12 @@ from typing import Any
 
 from core.base.i18n import _
 from core.base.paths import runs_db
-from core.contract.config import DERIVED
 from core.runs.export import SCALARS, ImportRejected, validate_export
+from core.runs.rows import EPOCH_INSERT, epoch_row, insert_runs
+from core.runs.rows import now as _now
 from core.runs.schema import SCHEMA_VERSION, NewerSchema, migrate
 
 __all__ = ["SCHEMA_VERSION", "RunStore", "StoreError", "open_store"]
-
-
-class _DumpsOnce:
-    """json.dumps of an epoch's parts, once per object: the pages of a class joined to one
-    training each file its epochs in their own rows, and the parts they receive are the same
-    objects (core/serving/service.py gives each page a shallow copy of a record), so each is
-    serialized once, not once per page. Keyed by identity, holding the object (its id cannot be
-    reused while it is here); epochs' parts are never changed once made."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size, self._memo, self._lock = size, OrderedDict(), threading.Lock()
-
-    def __call__(self, obj: Any) -> str:
-        with self._lock:
-            hit = self._memo.get(id(obj))
-            if hit is not None and hit[0] is obj:
-                return hit[1]
-        text = json.dumps(obj)
-        with self._lock:
-            self._memo[id(obj)] = (obj, text)
-            while len(self._memo) > self.size:
-                self._memo.popitem(last=False)
-        return text
-
-
-_dumps_once = _DumpsOnce()
-
-
-def _detail_json(record: dict) -> str:
-    """json.dumps({"act": ..., "hist": ...}) of the keys the record has, its parts serialized once."""
-    return "{" + ", ".join(f'"{k}": {_dumps_once(record[k])}' for k in ("act", "hist") if k in record) + "}"
 
 
 class StoreError(Exception):
@@ -173,27 +142,11 @@ class RunStore:
         joining a run receives at once (core/serving/service.py), filed as one write."""
         if not records:
             return
-        rows = []
-        for record in records:
-            rows.append(
-                (
-                    run_id,
-                    record["epoch"],
-                    *[record.get(k) for k in SCALARS],
-                    record.get("seconds"),
-                    _dumps_once(record["grad_norm"]),
-                    _detail_json(record),
-                    _dumps_once(record["grad_rms"]) if "grad_rms" in record else "{}",
-                )
-            )
+        rows = [epoch_row(run_id, record) for record in records]
         last = records[-1]
         vals = [last.get(k) for k in SCALARS]
         with self._lock, self._conn() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
-                "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            conn.executemany(EPOCH_INSERT, rows)
             conn.execute(
                 "UPDATE runs SET n_epochs=?, seconds=?, train_loss=?, train_acc=?, val_loss=?, val_acc=?"
                 + (", layers=?" if layers else "")
@@ -353,57 +306,8 @@ class RunStore:
             raise ImportRejected(_("the data could not be stored ({err})").format(err=err)) from err
 
     def _insert_runs(self, runs: list[dict], owner: str, suffix: str) -> list[int]:
-        ids = []
         with self._lock, self._conn() as conn:  # one transaction: all runs or none
-            for run in runs:
-                config = dict(run["config"])
-                derived = {**{k: config.pop(k) for k in DERIVED if k in config}, **run.get("derived", {})}
-                cur = conn.execute(
-                    "INSERT INTO runs (created, lab, name, tags, grp, config, layers, status, message, "
-                    "seconds, n_epochs, derived, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        run.get("created") or _now(),
-                        run["lab"],
-                        run.get("name", "") + suffix,
-                        json.dumps(run.get("tags", [])),
-                        run.get("group", ""),
-                        json.dumps(config),
-                        json.dumps(run["layers"]),
-                        run["status"],
-                        run.get("message", ""),
-                        float(run.get("seconds", 0)),
-                        len(run["epochs"]),
-                        json.dumps(derived),
-                        owner,
-                    ),
-                )
-                rid = int(cur.lastrowid)
-                rms = run.get("grad_rms") or {}
-                for i, e in enumerate(run["epochs"]):
-                    grads = {n: run["grad_norm"][n][i] for n in run["layers"]}
-                    rms_i = {n: rms[n][i] for n in run["layers"]} if rms else {}
-                    detail = {k: e[k] for k in ("act", "hist") if k in e}
-                    conn.execute(
-                        "INSERT INTO epochs (run_id, epoch, train_loss, val_loss, train_acc, val_acc, "
-                        "seconds, grad_norm, detail, grad_rms) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            rid,
-                            e["epoch"],
-                            *[e[k] for k in SCALARS],
-                            e.get("seconds"),
-                            json.dumps(grads),
-                            json.dumps(detail),
-                            json.dumps(rms_i),
-                        ),
-                    )
-                if run["epochs"]:
-                    last = run["epochs"][-1]
-                    conn.execute(
-                        "UPDATE runs SET train_loss=?, val_loss=?, train_acc=?, val_acc=? WHERE id=?",
-                        (*[last[k] for k in SCALARS], rid),
-                    )
-                ids.append(rid)
-        return ids
+            return insert_runs(conn, runs, owner, suffix)
 
 
 def open_store(path: str | Path | None = None) -> tuple[RunStore, str | None]:
@@ -427,10 +331,6 @@ def _mine(owner: str | None) -> str:
 
 def _who(owner: str | None) -> tuple:
     return () if owner is None else (owner,)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _run_row(r: sqlite3.Row) -> dict:

@@ -101,10 +101,11 @@ def _show01(split: ImageSplit, x: torch.Tensor) -> torch.Tensor:
 
 def filters(history: History) -> None:
     """The first conv layer's filters as little images."""
-    if not hasattr(history.net(), "conv1"):
+    model = history.net()
+    if not hasattr(model, "conv1"):
         st.info(_("This net has no conv layer (conv_layers = 0): it is the dense baseline."))
         return
-    st.plotly_chart(cnn_charts.filters_figure(cnn_inspect.first_filters(history.net())), width="stretch")
+    st.plotly_chart(cnn_charts.filters_figure(cnn_inspect.first_filters(model)), width="stretch")
     st.caption(
         _(
             "Each filter is a small grid of weights; its channel responds most to the pattern it "
@@ -116,21 +117,22 @@ def filters(history: History) -> None:
 
 def feature_maps(history: History, split: ImageSplit) -> None:
     """Every channel after every stage of every conv block, for a validation image the user picks."""
-    if not hasattr(history.net(), "conv1"):
+    model = history.net()
+    if not hasattr(model, "conv1"):
         return
     n, key = len(split.x_val), f"{PREFIX}.fm_index"
     if st.session_state.get(key, 0) > n - 1:  # a new run may have fewer validation images
         st.session_state[key] = n - 1
     i = st.number_input(_("Validation image"), 0, n - 1, key=key, help=_("0 to {n}").format(n=n - 1))
     x = split.x_val[i]
-    probs = cnn_inspect.predict(history.net(), x.unsqueeze(0))[0]
+    probs = cnn_inspect.predict(model, x.unsqueeze(0))[0]
     left, right = st.columns([1, 3])
     true = classes(split)[int(split.y_val[i])]
     left.plotly_chart(
         cnn_charts.image_figure(_show01(split, x), _("true: {label}").format(label=true)), width="stretch"
     )
     right.plotly_chart(cnn_charts.probabilities_figure(probs, classes(split)), width="stretch")
-    maps = cnn_inspect.feature_maps(history.net(), x)
+    maps = cnn_inspect.feature_maps(model, x)
     stages = [stage_label(m.layer, m.stage) for m in maps]
     picked = st.multiselect(_("Stages"), stages, default=stages, key=f"{PREFIX}.fm_stages.{id(history)}")
     for m, label in zip(maps, stages):
@@ -203,7 +205,8 @@ def upload(history: History, split: ImageSplit) -> None:
     x01, steps = cnn_inspect.prepare_upload(loaded.rgb, shape)
     st.caption(_("Converted to the training images' format: {steps}.").format(steps="; ".join(steps)))
     x = image_data.normalize(x01.unsqueeze(0), split.dataset)[0]
-    probs = cnn_inspect.predict(history.net(), x.unsqueeze(0))[0]
+    model = history.net()
+    probs = cnn_inspect.predict(model, x.unsqueeze(0))[0]
     best = int(probs.argmax())
     left, mid, right = st.columns([1, 1, 2])
     left.image(loaded.rgb, caption=f"{loaded.name} ({loaded.original_size[0]}x{loaded.original_size[1]})")
@@ -212,8 +215,8 @@ def upload(history: History, split: ImageSplit) -> None:
     st.success(
         _("Prediction: **{label}** ({p:.0%})").format(label=classes(split)[best], p=float(probs[best]))
     )
-    if hasattr(history.net(), "conv1"):
-        for m in cnn_inspect.feature_maps(history.net(), x):
+    if hasattr(model, "conv1"):
+        for m in cnn_inspect.feature_maps(model, x):
             st.plotly_chart(cnn_charts.feature_maps_figure(m, stage_label(m.layer, m.stage)), width="stretch")
     show_code(cnn_inspect.prepare_upload)
 
