@@ -81,7 +81,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
-        from core.runs.board import Board, summary
+        from core.runs.board import Board
+        from core.runs.board_groups import summary
         from core.runs.store import RunStore
 
         stored = {

@@ -13,7 +13,8 @@ import math
 import plotly.graph_objects as go
 
 from core.base.i18n import _
-from core.runs.board import Entry, groups, summary
+from core.runs.board import Entry
+from core.runs.board_groups import groups, summary
 from ui.compare.compare_charts import PALETTE
 from ui.labs.training_charts import LAYOUT
 

@@ -25,11 +25,9 @@ from core.runs.board import (
     BoardRefused,
     Entry,
     View,
-    groups,
-    knobs,
-    summary,
     teacher_ok,
 )
+from core.runs.board_groups import groups, knobs, summary
 from ui.common import lang, state
 from ui.common.plot import chart
 from ui.compare import board_charts, compare_charts

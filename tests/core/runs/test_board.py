@@ -11,7 +11,8 @@ import pytest
 from core.contract.config import MLPConfig
 from core.engine.insights import gradient_finding
 from core.engine.training import History, train
-from core.runs.board import NICK_MAX, Board, BoardRefused, clean_nickname, groups, knobs, summary, teacher_ok
+from core.runs.board import NICK_MAX, Board, BoardRefused, clean_nickname, teacher_ok
+from core.runs.board_groups import groups, knobs, summary
 from core.runs.compare import final_ratio
 from core.runs.owners import ScopedStore
 from core.runs.recorder import Recorder
