@@ -1,5 +1,7 @@
-"""The rows the run store writes: an epoch's row (its JSON parts serialized once for every page
-that files them) and an imported export's rows. Used by core/runs/store.py, under its lock."""
+"""The run store's rows and the shapes they stand for: an epoch's row (its JSON parts serialized
+once for every page that files them) and the epoch record read back from it, a run's row read
+back, an imported export's rows and a stored run in the export shape. Used by
+core/runs/store.py, under its lock."""
 
 from __future__ import annotations
 
@@ -59,6 +61,49 @@ def epoch_row(run_id: int, record: dict, dumps: Callable[[Any], str] = dumps_onc
         detail,
         dumps(record["grad_rms"]) if "grad_rms" in record else "{}",
     )
+
+
+def epoch_record(r: sqlite3.Row, detail: bool = False) -> dict:
+    """An epochs row read back in the trainer's shape (grad_norm, grad_rms; act/hist with detail)."""
+    rec = {k: r[k] for k in ("epoch", *SCALARS, "seconds")}
+    rec["grad_norm"] = json.loads(r["grad_norm"])
+    rec["grad_rms"] = json.loads(r["grad_rms"])
+    if detail:
+        rec.update(json.loads(r["detail"]))
+    return rec
+
+
+def run_row(r: sqlite3.Row) -> dict:
+    """A runs row read back: its JSON columns parsed, `grp` named `group`."""
+    d = dict(r)
+    for key in ("config", "tags", "layers", "derived"):
+        d[key] = json.loads(d[key])
+    d["group"] = d.pop("grp")
+    return d
+
+
+def export_shape(run_id: int, run: dict, eps: list[dict]) -> dict:
+    """A stored run (run_row) and its epochs (epoch_record) in the CLI/export JSON shape: grad_norm
+    and grad_rms as layer -> per epoch (grad_rms empty for runs stored before it)."""
+    layers = run["layers"]
+    has_rms = bool(eps) and all(set(layers) <= set(e["grad_rms"]) for e in eps)
+    return {
+        "id": run_id,
+        "lab": run["lab"],
+        "name": run["name"],
+        "tags": run["tags"],
+        "group": run["group"],
+        "created": run["created"],
+        "config": run["config"],
+        "derived": run["derived"],
+        "status": run["status"],
+        "message": run["message"],
+        "seconds": run["seconds"],
+        "layers": layers,
+        "epochs": [{k: v for k, v in e.items() if k not in ("grad_norm", "grad_rms")} for e in eps],
+        "grad_norm": {n: [e["grad_norm"].get(n) for e in eps] for n in layers},
+        "grad_rms": {n: [e["grad_rms"][n] for e in eps] for n in layers} if has_rms else {},
+    }
 
 
 def now() -> str:

@@ -29,7 +29,7 @@ from typing import Any
 from core.base.i18n import _
 from core.base.paths import runs_db
 from core.runs.export import SCALARS, ImportRejected, validate_export
-from core.runs.rows import EPOCH_INSERT, epoch_row, insert_runs
+from core.runs.rows import EPOCH_INSERT, epoch_record, epoch_row, export_shape, insert_runs, run_row
 from core.runs.rows import now as _now
 from core.runs.schema import SCHEMA_VERSION, NewerSchema, migrate
 
@@ -242,7 +242,7 @@ class RunStore:
             args.append(owner)
         sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
         rows = self._read(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
-        return [_run_row(r) for r in rows]
+        return [run_row(r) for r in rows]
 
     def count(self, owner: str | None = None) -> int:
         """How many runs (of `owner`, or all), without reading them."""
@@ -251,22 +251,15 @@ class RunStore:
 
     def get(self, run_id: int, owner: str | None = None) -> dict | None:
         rows = self._read("SELECT * FROM runs WHERE id=?" + _mine(owner), (run_id, *_who(owner)))
-        return _run_row(rows[0]) if rows else None
+        return run_row(rows[0]) if rows else None
 
     def epochs(self, run_id: int, detail: bool = False) -> list[dict]:
         """Per-epoch records in the trainer's shape (grad_norm, grad_rms; act/hist with detail)."""
         cols = "epoch, train_loss, val_loss, train_acc, val_acc, seconds, grad_norm, grad_rms" + (
             ", detail" if detail else ""
         )
-        out = []
-        for r in self._read(f"SELECT {cols} FROM epochs WHERE run_id=? ORDER BY epoch", (run_id,)):
-            rec = {k: r[k] for k in ("epoch", *SCALARS, "seconds")}
-            rec["grad_norm"] = json.loads(r["grad_norm"])
-            rec["grad_rms"] = json.loads(r["grad_rms"])
-            if detail:
-                rec.update(json.loads(r["detail"]))
-            out.append(rec)
-        return out
+        rows = self._read(f"SELECT {cols} FROM epochs WHERE run_id=? ORDER BY epoch", (run_id,))
+        return [epoch_record(r, detail) for r in rows]
 
     def load(self, run_id: int, detail: bool = True, owner: str | None = None) -> dict:
         """One run in the CLI/export JSON shape: config, derived, status, layers, epochs,
@@ -274,26 +267,7 @@ class RunStore:
         run = self.get(run_id, owner)
         if run is None:
             raise KeyError(run_id)
-        eps = self.epochs(run_id, detail=detail)
-        layers = run["layers"]
-        has_rms = bool(eps) and all(set(layers) <= set(e["grad_rms"]) for e in eps)
-        return {
-            "id": run_id,
-            "lab": run["lab"],
-            "name": run["name"],
-            "tags": run["tags"],
-            "group": run["group"],
-            "created": run["created"],
-            "config": run["config"],
-            "derived": run["derived"],
-            "status": run["status"],
-            "message": run["message"],
-            "seconds": run["seconds"],
-            "layers": layers,
-            "epochs": [{k: v for k, v in e.items() if k not in ("grad_norm", "grad_rms")} for e in eps],
-            "grad_norm": {n: [e["grad_norm"].get(n) for e in eps] for n in layers},
-            "grad_rms": {n: [e["grad_rms"][n] for e in eps] for n in layers} if has_rms else {},
-        }
+        return export_shape(run_id, run, self.epochs(run_id, detail=detail))
 
     # -- import -----------------------------------------------------------------------------
     def import_runs(self, data: Any, owner: str = "", suffix: str = " (imported)") -> list[int]:
@@ -331,11 +305,3 @@ def _mine(owner: str | None) -> str:
 
 def _who(owner: str | None) -> tuple:
     return () if owner is None else (owner,)
-
-
-def _run_row(r: sqlite3.Row) -> dict:
-    d = dict(r)
-    for key in ("config", "tags", "layers", "derived"):
-        d[key] = json.loads(d[key])
-    d["group"] = d.pop("grp")
-    return d
