@@ -1,8 +1,8 @@
 """The run store: every training run, epoch by epoch, in one SQLite file (WAL mode).
 
 Finished epochs are committed as they reach the page (those that reach it together, within
-0.1 s of each other, in one transaction: ui/labs/live_run.GATHER_S), so closing the tab or a Stop
-loses at most the epoch in progress, and a killed process also the last 0.1 s of epochs. The
+0.25 s of each other, in one transaction: ui/labs/live_run.GATHER_S), so closing the tab or a Stop
+loses at most the epoch in progress, and a killed process also the last 0.25 s of epochs. The
 schema is versioned with PRAGMA user_version and migrated forward on open (core/runs/schema.py),
 so a newer app opens an older file.
 

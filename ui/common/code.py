@@ -42,9 +42,11 @@ def _source(obj: object) -> str:
 
 def show_code(*objs: object, note: str = "", titles: tuple[str, ...] = ()) -> None:
     """A "Show code" expander holding the source of `objs` (optionally a caption and a comment
-    title per object), under the chart they compute."""
+    title per object), under the chart they compute: one code block, the functions one after
+    another, where a block each was an element each for the server to send on every rerun (the
+    run views' three expanders resent five blocks at every Train)."""
     with st.expander(_("Show code")):
         if note:
             st.caption(note)
-        for i, obj in enumerate(objs):
-            st.code(source_of(obj, titles[i] if i < len(titles) else ""), language="python")
+        sources = (source_of(obj, titles[i] if i < len(titles) else "") for i, obj in enumerate(objs))
+        st.code("\n\n".join(s.rstrip("\n") for s in sources), language="python")

@@ -40,7 +40,9 @@ SETTLED = ".settled"  # session key suffix: an Event set once a run's thread has
 # Epochs that reach the page within this many seconds of its last batch are taken together: a class
 # of 30 on one training woke 30 page threads for each of its 50 epochs, each to file one epoch in a
 # transaction of its own and check its lines (the first epoch and the end are never held back).
-GATHER_S = 0.1
+# As often as the progress bar may move (run_progress.Progress): a page woken sooner had nothing
+# new to show.
+GATHER_S = 0.25
 SETTLE_WAIT_S = 5.0  # a stopped run's thread reaches its next st call within an epoch or 0.25 s
 # Runs that ended as their training did (not a page's own Stop, whose weights are those it last
 # received): their figures are the same on every page that received the training (plot.shared).
@@ -278,6 +280,8 @@ def settle(history: History, kind: str, payload: Any, source: tuple | None = Non
 
 
 def show(history: History, slots: Slots) -> None:
-    """Draw a kept run (finished, stopped or diverged) into the lab's views."""
-    status_line(slots.status, history)
+    """Draw a kept run (finished, stopped or diverged) into the lab's views (`draw` says its
+    status first; a run with no epoch has only that to show)."""
+    if not history.epochs:
+        status_line(slots.status, history)
     draw(slots, history)
