@@ -33,7 +33,7 @@ from core.serving.workers import PageModel
 from ui.common import state
 from ui.labs.run_area import area, stop_if_clicked  # noqa: F401 (area: the labs call live_run.area)
 from ui.labs.run_progress import Progress, Sharing
-from ui.labs.training_views import Slots, draw, status_line
+from ui.labs.training_views import Slots, draw
 
 WAIT_POLL_S = 0.5  # the line's position and estimate refresh this often while waiting
 SETTLED = ".settled"  # session key suffix: an Event set once a run's thread has filed its end
@@ -280,8 +280,5 @@ def settle(history: History, kind: str, payload: Any, source: tuple | None = Non
 
 
 def show(history: History, slots: Slots) -> None:
-    """Draw a kept run (finished, stopped or diverged) into the lab's views (`draw` says its
-    status first; a run with no epoch has only that to show)."""
-    if not history.epochs:
-        status_line(slots.status, history)
+    """Draw a kept run (finished, stopped or diverged) into the lab's views, its status first."""
     draw(slots, history)

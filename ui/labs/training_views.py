@@ -114,10 +114,10 @@ def make_slots(
 
 
 def draw(slots: Slots, history: History) -> None:
-    """Redraw every live view from the history so far."""
+    """Redraw every live view from the history so far (a run with no epoch has only its status)."""
+    status_line(slots.status, history)
     if not history.epochs:
         return
-    status_line(slots.status, history)
     over = insights.overfit_finding(history)
     (slots.overfit.warning if over.overfitting else slots.overfit.caption)(over.sentence)
     chart(slots.loss, shared(charts.loss_figure, history, over), live=True)
