@@ -1,5 +1,10 @@
 """How dropout, batch norm and initialisation work, shown next to their controls in the labs, on
-small real tensors computed by core/lessons/layer_lessons.py for the settings on screen."""
+small real tensors computed by core/lessons/layer_lessons.py for the settings on screen.
+
+The lessons' random draws (the dropout mask, the signal chart's weights and inputs) come from one
+fixed seed, not the run's: they show what a setting does, the same for every visitor with those
+settings, and are computed once per server for them all (a class whose every link has a seed of
+its own paid about 8 ms a visitor opening the lab to build the signal chart's nets again)."""
 
 from __future__ import annotations
 
@@ -25,23 +30,29 @@ def layer_lessons(cfg: Any) -> None:
     with st.expander(_("How dropout, batch norm and initialisation work")):
         drop, bn, init = st.tabs([_("Dropout"), _("Batch norm"), _("Initialisation")])
         with drop:
-            _dropout(cfg.dropout, cfg.seed)
+            _dropout(cfg.dropout)
         with bn:
             _batch_norm(isinstance(cfg, CNNConfig))
         with init:
             _init(cfg)
 
 
+LESSON_SEED = 0  # every lesson's random draws: one seed for every visitor, whatever the run's
+
 # The lessons' numbers depend only on a few settings: computed once per setting, not on every
-# rerun of the lab (building three nets for the signal chart costs ~5 ms each time).
-_dropout_demo = functools.lru_cache(maxsize=256)(lessons.dropout_demo)
+# rerun of the lab (building three nets for the signal chart costs ~7 ms each time).
 _batchnorm_demo = functools.lru_cache(maxsize=1)(lessons.batchnorm_demo)
 
 
+@functools.lru_cache(maxsize=64)
+def _dropout_demo(p: float) -> lessons.DropoutDemo:
+    return lessons.dropout_demo(p, LESSON_SEED)
+
+
 @functools.lru_cache(maxsize=256)
-def _signal(depth: int, width: int, activation: str, seed: int) -> dict[str, list[float]]:
-    mlp = MLPConfig(depth=depth, width=width, activation=activation, seed=seed)
-    x = torch.randn(256, 2, generator=torch.Generator().manual_seed(seed))
+def _signal(depth: int, width: int, activation: str) -> dict[str, list[float]]:
+    mlp = MLPConfig(depth=depth, width=width, activation=activation, seed=LESSON_SEED)
+    x = torch.randn(256, 2, generator=torch.Generator().manual_seed(LESSON_SEED))
     return lessons.signal_through_depth(mlp, x)
 
 
@@ -57,8 +68,8 @@ def _arrow(build):
 
 
 @_arrow
-def _dropout_table(p: float, seed: int, lang: str) -> pd.DataFrame:
-    d = _dropout_demo(p, seed)
+def _dropout_table(p: float, lang: str) -> pd.DataFrame:
+    d = _dropout_demo(p)
     return pd.DataFrame(
         [_row(d.x), ["✓" if k else "✗" for k in d.keep], _row(d.train), _row(d.eval)],
         index=[_("input"), _("mask (kept?)"), _("training output"), _("evaluation output")],
@@ -97,8 +108,8 @@ def _row(values: list, digits: int = 2) -> list[str]:
     return [f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in values]
 
 
-def _dropout(p: float, seed: int) -> None:
-    d = _dropout_demo(p, seed)
+def _dropout(p: float) -> None:
+    d = _dropout_demo(p)
     st.markdown(
         _(
             "While training, dropout zeroes each unit at random with probability **p = {p:g}** (a new "
@@ -109,7 +120,7 @@ def _dropout(p: float, seed: int) -> None:
         ).format(p=d.p, scale=1 / (1 - d.p))
         + (_(" (Dropout is 0 in your settings; shown here at 0.5.)") if p == 0 else "")
     )
-    st.dataframe(_dropout_table(p, seed, language()), width="stretch")
+    st.dataframe(_dropout_table(p, language()), width="stretch")
     st.caption(
         _(
             "Mean input {a:.3f}; mean training output over 4,000 random masks {b:.3f}: the same on average."
@@ -147,7 +158,7 @@ def _batch_norm(conv: bool) -> None:
 def _init(cfg: Any) -> None:
     width = cfg.width if isinstance(cfg, MLPConfig) else max(cfg.dense_width, 8)
     depth = cfg.depth if isinstance(cfg, MLPConfig) else 10
-    mlp = MLPConfig(depth=depth, width=width, activation=cfg.activation, seed=cfg.seed)
+    mlp = MLPConfig(depth=depth, width=width, activation=cfg.activation)
     gain = ACTIVATIONS[cfg.activation].gain
     st.markdown(
         _(
@@ -157,7 +168,7 @@ def _init(cfg: Any) -> None:
         ).format(w=width, act=cfg.activation, gain=gain, auto=lessons.auto_init(cfg.activation))
     )
     st.dataframe(_init_table(mlp, width, language()), hide_index=True, width="stretch")
-    stds = _signal(depth, width, cfg.activation, cfg.seed)
+    stds = _signal(depth, width, cfg.activation)
     data = [
         {"type": "scatter", "x": list(range(1, depth + 1)), "y": ys, "mode": "lines+markers", "name": init,
          "line": {"color": colour}}
