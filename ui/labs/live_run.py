@@ -47,14 +47,21 @@ SETTLE_WAIT_S = 5.0  # a stopped run's thread reaches its next st call within an
 # Runs that ended as their training did (not a page's own Stop, whose weights are those it last
 # received): their figures are the same on every page that received the training (plot.shared).
 SHAREABLE = ("finished", "diverged")
+# What a redraw costs the server for each CPU second its page's thread spends drawing: the event
+# loop then serialises and sends every message the redraw made, and the kernel carries them (a
+# class through the real server, py-spy: the event loop held the GIL about a third as long as the
+# page threads; perf: 26% of the server's CPU was in the kernel). Counting the page's thread
+# alone let a class's live charts take about half again their share.
+SENDING = 1.5
 
 
 class Throttle:
     """When to redraw the live charts: after the first epoch, then no sooner than `gap` seconds,
     or (1 - share) / share times the last redraw's cost, after it. The cost is the CPU time this
-    thread spent drawing, not the wall time: on a busy server every thread waits for the cores,
-    and counting that waiting as drawing would starve the charts of the runs that most need to
-    show progress; this way drawing takes at most `share` of a core per visitor. With `cores`
+    thread spent drawing (times SENDING, for the server's sending of it), not the wall time: on a
+    busy server every thread waits for the cores, and counting that waiting as drawing would
+    starve the charts of the runs that most need to show progress; this way drawing takes at most
+    `share` of a core per visitor. With `cores`
     and the number of pages watching a run now (`watchers`), the share is split among them: the
     live charts of a class take at most `share` of the server's cores together, so drawing does
     not slow the runs everyone waits for."""
@@ -67,9 +74,9 @@ class Throttle:
         return time.perf_counter() >= self.ready
 
     def drew(self, cpu_cost: float, cores: int = 1, watchers: int = 1) -> None:
-        """Record a redraw that cost `cpu_cost` CPU seconds and has just ended."""
+        """Record a redraw whose page thread spent `cpu_cost` CPU seconds and has just ended."""
         share = min(self.share, self.share * cores / max(watchers, 1))
-        self.ready = time.perf_counter() + max(self.gap, (1 - share) / share * cpu_cost)
+        self.ready = time.perf_counter() + max(self.gap, (1 - share) / share * cpu_cost * SENDING)
 
 
 def buttons(disabled: bool, caption: str) -> bool:
