@@ -293,7 +293,9 @@ def measure(
         f"{total / solo:.2f}x one visitor's run alone; per run "
         f"{per_run:.2f} s = {per_run / base_cpu:.2f}x; page work (the server's own process) "
         f"{page / n:.3f} s per visitor = {page / max(total, 1e-9):.0%} of it | throughput bound "
-        f"{bound:.2f} s, p95 finished = {p(dones, 0.95) / max(bound, 1e-9):.2f}x it | peak RSS "
+        f"{bound:.2f} s, p95 finished = {p(dones, 0.95) / max(bound, 1e-9):.2f}x it "
+        f"({p(dones, 0.95) / max((total + driver * n) / cores, 1e-9):.2f}x with this driver's CPU "
+        "counted) | peak RSS "
         f"{peak.rss:.0f} MB, PSS {peak.pss:.0f} MB | driver CPU per visitor {driver:.3f} s"
     )
     print(

@@ -29,12 +29,21 @@ EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 
 @dataclass
 class Event:
-    """One thing the visitor saw: when (seconds since it opened the page), what, and its text."""
+    """One thing the visitor saw: when (seconds since it opened the page), what, and its text
+    (an element's, read from its proto when first asked for: a chart's title means parsing its
+    whole spec, and the bench's driver shares the cores with the server it measures)."""
 
     t: float
     kind: str  # element type (alert, plotly_chart, button, ...), or "finished", "exception"
-    text: str = ""
+    given: str | None = ""  # the text, or None: read it from `body` when asked
     fragment: str | None = None  # an element's fragment id ("" outside any); None: not an element
+    body: object = None  # the element's proto
+
+    @property
+    def text(self) -> str:
+        if self.given is None:
+            self.given = _text(self.kind, self.body)
+        return self.given
 
 
 @dataclass
@@ -102,7 +111,7 @@ class Visitor:
             path = tuple(msg.metadata.delta_path)
             self.elements[path] = (etype, body)
             self.fragments[path] = msg.delta.fragment_id
-            self.events.append(Event(t, etype, _text(etype, body), msg.delta.fragment_id))
+            self.events.append(Event(t, etype, None, msg.delta.fragment_id, body))
 
     async def goto(self, page: str, query: str = "") -> float:
         """Go to another page in the same tab (the same session), as a sidebar link does."""
