@@ -276,8 +276,10 @@ def measure(
     total = cpu_seconds(pid) - c0
     opening = at_click[0] - c0 if at_click else 0.0
     page = own_cpu_seconds(pid) - own0
-    driver = (time.process_time() - d0) / n
+    bench = time.process_time() - d0  # the visitors' driver and the memory sampler: on the same cores
     peak.done.set()
+    peak.join()
+    driver = (bench - peak.cpu) / n
     firsts = [r[0] for r in results if r[0] is not None]
     dones = [r[1] for r in results if r[1] is not None]
     errors = [e for r in results for e in r[2]]
@@ -294,9 +296,10 @@ def measure(
         f"{per_run:.2f} s = {per_run / base_cpu:.2f}x; page work (the server's own process) "
         f"{page / n:.3f} s per visitor = {page / max(total, 1e-9):.0%} of it | throughput bound "
         f"{bound:.2f} s, p95 finished = {p(dones, 0.95) / max(bound, 1e-9):.2f}x it "
-        f"({p(dones, 0.95) / max((total + driver * n) / cores, 1e-9):.2f}x with this driver's CPU "
+        f"({p(dones, 0.95) / max((total + bench) / cores, 1e-9):.2f}x with this bench's CPU "
         "counted) | peak RSS "
-        f"{peak.rss:.0f} MB, PSS {peak.pss:.0f} MB | driver CPU per visitor {driver:.3f} s"
+        f"{peak.rss:.0f} MB, PSS {peak.pss:.0f} MB | driver CPU per visitor {driver:.3f} s, "
+        f"memory sampler {peak.cpu:.2f} s in all"
     )
     print(
         f"      of which opening the page {opening:.2f} s ({1000 * opening / n:.0f} ms a visitor); "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -78,13 +79,26 @@ def pss_mb(pid: int) -> float:
 
 
 class Peak(threading.Thread):
-    """Samples a process tree's RSS and PSS every 0.2 s; `.rss` and `.pss` are the largest seen."""
+    """Samples a process tree's RSS every 0.2 s and its PSS once a second or when the RSS reached
+    a new high (by `GROWTH_MB` since PSS was last read); `.rss` and `.pss` are the largest seen,
+    `.cpu` the CPU seconds the sampling took. PSS means walking every page of the server's 2 GB
+    (38 ms a read, here): read every 0.2 s it took a fifth of a core beside the server it measures,
+    a tenth of what 30 visitors cost the server."""
+
+    GROWTH_MB = 8.0
+    PSS_EVERY_S = 1.0
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.rss, self.pss, self.done = pid, 0.0, 0.0, threading.Event()
+        self.pid, self.rss, self.pss, self.cpu, self.done = pid, 0.0, 0.0, 0.0, threading.Event()
 
     def run(self) -> None:
+        start, read_at, read_rss = time.thread_time(), -1e9, -1e9
         while not self.done.wait(0.2):
-            self.rss = max(self.rss, rss_mb(self.pid))
-            self.pss = max(self.pss, pss_mb(self.pid))
+            rss = rss_mb(self.pid)
+            self.rss = max(self.rss, rss)
+            now = time.monotonic()
+            if rss >= read_rss + self.GROWTH_MB or now - read_at >= self.PSS_EVERY_S:
+                self.pss = max(self.pss, pss_mb(self.pid))
+                read_at, read_rss = now, max(read_rss, rss)
+        self.cpu = time.thread_time() - start
