@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.base.i18n import _
 from ui.common import state
-from ui.compare import board_views
+from ui.compare import board_teacher, board_views
 
 state.setup()
 st.set_page_config(page_title=_("Class board"), page_icon="🧠", layout="wide")
@@ -37,4 +37,4 @@ st.header(_("Publish a run of yours"))
 board_views.publish_form(store, view)
 
 # 3. The teacher's controls -----------------------------------------------------------------------
-board_views.teacher(view)
+board_teacher.teacher(view)

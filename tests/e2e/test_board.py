@@ -1,6 +1,7 @@
 """The class board through the real server: visitors (tests/stclient.py, Streamlit's own websocket
 protocol) publish from the lab, a third sees both and can change neither, withdraw removes a run
-for everyone, the teacher key clears the board and a wrong key does not, hostile nicknames stay
+for everyone, the teacher key clears the board and a wrong key does not (a visitor guessing is
+shut out, another is not), hostile nicknames stay
 text, and the board's ratios are those stored with the runs. In Chromium: the board in Korean and
 in English (screenshots kept), refreshed live while the class publishes."""
 
@@ -13,6 +14,7 @@ import pytest
 
 from core.runs.board import Board
 from core.runs.compare import final_ratio
+from core.runs.key_guard import PER_VISITOR
 from core.runs.store import RunStore
 from tests.e2e.conftest import READY, need_browser, streamlit_server
 from tests.e2e.test_serving import drive
@@ -48,6 +50,13 @@ async def publish(v: Visitor, nickname: str) -> None:
     t = await v.click("Publish", {"Nickname": nickname})
     await v.settle(t)
     assert any(a.startswith("Published to the class board") for a in v.alerts()), v.alerts()
+
+
+async def on_the_board(base: str, query: str, nickname: str) -> tuple[Visitor, Visitor]:
+    """A visitor who trained `query` and published it as `nickname`, and another on the board page."""
+    v = await trained(base, query)
+    await publish(v, nickname)
+    return v, await Visitor(base, "Class_Board").open()
 
 
 def board_rows(v: Visitor):
@@ -99,13 +108,41 @@ def test_two_publish_a_third_sees_both_changes_neither_and_withdraw_is_for_every
     drive(scenario)
 
 
+def test_a_visitor_guessing_keys_is_shut_out_and_another_is_not(classroom):
+    base, db = classroom
+
+    async def scenario():
+        eve, guesser = await on_the_board(base, f"{DEEP}&activation=relu&seed=11", "Eve")
+        for i in range(PER_VISITOR):
+            t = await guesser.type({"Teacher key": f"guess-{i}"})
+            await guesser.settle(t)
+            assert any("not the teacher key" in a for a in guesser.alerts()), guesser.alerts()
+        t = await guesser.type({"Teacher key": KEY})  # the right key, too late
+        await guesser.settle(t)
+        assert any("Too many wrong teacher keys from this browser" in a for a in guesser.alerts())
+        assert "Clear the board" not in guesser.buttons()
+        other = await Visitor(base, "Class_Board").open()
+        t = await other.type({"Teacher key": KEY})
+        await other.settle(t)
+        assert "Clear the board" in other.buttons()  # another visitor's right key opens the controls
+        # the shut-out visitor sends that control's click anyway (a crafted message): refused too
+        before = Board(RunStore(db)).entries()
+        clear = other.buttons()["Clear the board"].id
+        t = await guesser.click("", {"Teacher key": KEY}, button_id=clear)
+        await guesser.settle(t)
+        assert any("Too many wrong teacher keys" in a for a in guesser.alerts()), guesser.alerts()
+        assert before and Board(RunStore(db)).entries() == before
+        for v in (eve, guesser, other):
+            await v.close()
+
+    drive(scenario)
+
+
 def test_a_wrong_teacher_key_changes_nothing_and_the_right_one_clears(classroom):
     base, db = classroom
 
     async def scenario():
-        dan = await trained(base, f"{DEEP}&activation=tanh&seed=3")
-        await publish(dan, "Dan")
-        teacher = await Visitor(base, "Class_Board").open()
+        dan, teacher = await on_the_board(base, f"{DEEP}&activation=tanh&seed=3", "Dan")
         before = list(board_rows(teacher)["nickname"])
         assert "Dan" in before
         t = await teacher.type({"Teacher key": "sesame"})

@@ -1,7 +1,7 @@
 """The class board's sections: publish a run (from a lab or from the board page), your runs on the
 board with Withdraw, the board itself (one chart of everyone's measure grouped by a knob, the
 groups' medians, every run with a link into its lab, overlaid curves of a group; refreshed while
-the class publishes), and the teacher's controls behind LAB_TEACHER_KEY.
+the class publishes). The teacher's controls are in ui/compare/board_teacher.py.
 
 Nicknames are visitors' text: they reach the page only as data (dataframe cells, select options,
 st.text) or HTML-escaped in figures (board_charts.plain), never inside markdown.
@@ -25,14 +25,13 @@ from core.runs.board import (
     BoardRefused,
     Entry,
     View,
-    teacher_ok,
 )
 from core.runs.board_groups import groups, knobs, summary
 from ui.common import lang, state
 from ui.common.plot import chart
 from ui.compare import board_charts, compare_charts
 
-FLASH, NICK, KEY, DRAWN = "board.flash", "board.nickname", "board.key", "board.drawn"
+FLASH, NICK, DRAWN = "board.flash", "board.nickname", "board.drawn"
 PAGE = "pages/10_Class_Board.py"
 POLL_S = 5  # how often an open board looks for new runs while "Update live" is on
 VERDICTS = {  # gradient_finding's verdicts as the board's table says them
@@ -131,7 +130,7 @@ def publish_form(store: Any, view: View) -> None:
             c1, c2, c3 = st.columns([3, 4, 1], vertical_alignment="center")
             c1.text(e.nickname)
             c2.caption(
-                f"#{e.run_id} · {e.lab.upper()} · {_describe(e)}"
+                f"#{e.run_id} · {e.lab.upper()} · {describe(e)}"
                 + (" · " + _("hidden by the teacher") if e.hidden else "")
             )
             c3.button(_("Withdraw"), key=f"board.withdraw.{e.id}", on_click=_withdraw, args=(e.id,))
@@ -156,7 +155,8 @@ def _describe_config(cfg: dict) -> str:
     return ", ".join(f"{k} {cfg[k]}" for k in keys if k in cfg)
 
 
-def _describe(e: Entry) -> str:
+def describe(e: Entry) -> str:
+    """A published run's settings in a few words (activation relu, depth 3, ...)."""
     return _describe_config(e.config)
 
 
@@ -337,69 +337,3 @@ def _caption(rows: list[dict], knob: str, measure: str, n: int) -> str:
             "is overfitting); the bar is the group's median."
         )
     return " ".join([head, why, "; ".join(parts) + "." if parts else ""]).strip()
-
-
-def teacher(view: View) -> None:
-    """Clear the board, hide runs, start a new board: only with the host's LAB_TEACHER_KEY."""
-    key = state.hosting().teacher_key
-    hours = state.hosting().limits.board_hours
-    with st.expander(_("Teacher"), icon=":material/school:"):
-        if not key:
-            st.caption(
-                ngettext(
-                    "The host has set no teacher key (LAB_TEACHER_KEY), so this board has no teacher "
-                    "controls: a run leaves it {h} hour after it was published, or when its owner "
-                    "withdraws it.",
-                    "The host has set no teacher key (LAB_TEACHER_KEY), so this board has no teacher "
-                    "controls: a run leaves it {h} hours after it was published, or when its owner "
-                    "withdraws it.",
-                    hours,
-                ).format(h=hours)
-            )  # fmt: skip
-            return
-        given = st.text_input(_("Teacher key"), type="password", key=KEY)
-        if not given:
-            st.caption(
-                _("With the key the host set, you can hide a run, clear the board or start a new one.")
-            )
-            return
-        if not teacher_ok(given, key):
-            st.warning(_("That is not the teacher key: nothing was changed."))
-            return
-        entries = view.entries
-        names = {e.id: f"{e.nickname} (#{e.run_id}, {_describe(e)})" for e in entries}
-        hidden = [e.id for e in entries if e.hidden]
-        st.session_state.setdefault("board.hide", hidden)
-        st.session_state["board.hide"] = [i for i in st.session_state["board.hide"] if i in names]
-        st.multiselect(_("Hidden runs"), list(names), format_func=names.get, key="board.hide")
-        c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-        c1.button(_("Apply"), key="board.hide_apply", on_click=_teacher, args=("hide",))
-        c2.button(_("Clear the board"), key="board.clear", on_click=_teacher, args=("clear",))
-        with c3:
-            st.text_input(_("Title of a new board"), key="board.title", placeholder=_("e.g. Lesson 4: depth"))
-        st.button(_("Start a new board"), key="board.new", on_click=_teacher, args=("new",), type="primary")
-
-
-def _teacher(action: str) -> None:
-    """A teacher's action, the key checked again as it happens."""
-    lang.use_language()
-    if not teacher_ok(st.session_state.get(KEY), state.hosting().teacher_key):
-        st.session_state[FLASH] = ("warning", _("That is not the teacher key: nothing was changed."))
-        return
-    b = state.board()
-    if action == "hide":
-        want = set(st.session_state.get("board.hide", []))
-        for e in b.entries(hidden=True):
-            if e.hidden != (e.id in want):
-                b.hide(e.id, e.id in want)
-        n = len(b.entries())
-        text = ngettext("Done: the board shows {n} run.", "Done: the board shows {n} runs.", n)
-        st.session_state[FLASH] = ("success", text.format(n=n))
-    elif action == "clear":
-        n = b.clear()
-        text = ngettext("Cleared: {n} run taken off the board.", "Cleared: {n} runs taken off the board.", n)
-        st.session_state[FLASH] = ("success", text.format(n=n))
-    elif action == "new":
-        b.new_board(st.session_state.get("board.title", ""))
-        st.session_state[FLASH] = ("success", _("A new board: empty, ready for the next lesson."))
-    st.session_state.pop("board.hide", None)
