@@ -6,8 +6,9 @@ visitors open the MLP lab with one link (identical configs: the server trains it
 page receives its epochs) and with N links that differ only in the seed (distinct: nothing is
 shared but the workers), press Train together, and each waits for its first gradient chart and
 for its finished run. The visitors speak Streamlit's own websocket protocol (tests/stclient.py):
-a headless Chromium per visitor would cost the 2 cores more than the server it measures; this
-driver's own CPU per visitor is printed too.
+a headless Chromium per visitor would cost the 2 cores more than the server it measures (six real
+tabs: bench/browsers.py); this driver's own CPU per visitor is printed too, and the memory
+sampler's (bench/procs.Peak: PSS read once a second, each read a walk of the server's pages).
 
 Prints per N and kind: p50 / p95 seconds from the click to the first gradient chart and to the
 finished run, errors, the server's CPU seconds per run (page, training, every live redraw, the

@@ -15,6 +15,13 @@ pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "screenshots"))
 
 
+EPOCH_TRACES = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(d => {
+    const axes = Object.keys(d.layout || {}).filter(k => k.startsWith('xaxis'));
+    const byEpoch = axes.some(k => ((d.layout[k].title || {}).text || '') === 'epoch');
+    return byEpoch ? d.data.filter(t => t.x).map(t => t.x.length) : [];
+})"""
+
+
 def _wait_ready(page, timeout=120_000):
     page.wait_for_selector(READY, timeout=timeout)
 
@@ -46,6 +53,22 @@ def test_share_link_train_and_gradient_flow(server, page):
     page.set_viewport_size({"width": 1400, "height": 3600})
     page.screenshot(path=str(SHOTS / "e2e_mlp_trained.png"))
     print(f"first gradient chart {first_chart:.2f} s after the Train click")
+
+
+def test_charts_redrawn_live_end_showing_the_whole_run(server, page):
+    """A run long enough to be redrawn live ends with every chart over the epochs showing all of
+    them: the browser draws what the server last sent (Streamlit's chart keeps the figure it
+    mounted with for as long as the element's id stays the same: a live chart re-sent under one id
+    stayed at its first epochs, titles and legend intact)."""
+    page.goto(f"{server}/MLP_Lab?epochs=60&n_samples=2000&depth=6&width=64&seed=5")
+    _wait_ready(page)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Training... epoch").first.wait_for(timeout=60_000)  # drawn live
+    page.get_by_text("Finished 60 epochs").wait_for(timeout=120_000)
+    _wait_ready(page)
+    page.locator(".js-plotly-plot").nth(5).wait_for(timeout=60_000)
+    lengths = page.evaluate(EPOCH_TRACES)
+    assert len(lengths) >= 4 and set(lengths) == {60}, lengths
 
 
 def test_bad_link_shows_notice_not_traceback(server, page):
