@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import serve  # noqa: E402
 from bench.procs import cpu_seconds  # noqa: E402
+from bench.serving import serve  # noqa: E402
 from tests.e2e.conftest import ARGS, CHROMIUM, READY  # noqa: E402
 
 GRADIENT = "Gradient per layer"

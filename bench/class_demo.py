@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import serve  # noqa: E402
+from bench.serving import serve  # noqa: E402
 from tests.stclient import Visitor  # noqa: E402
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import p, serve  # noqa: E402
 from bench.procs import cpu_seconds  # noqa: E402
+from bench.serving import p, serve  # noqa: E402
 from tests.stclient import Visitor  # noqa: E402
 
 PAGES = (
