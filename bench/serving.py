@@ -54,15 +54,20 @@ def is_grad_chart(e) -> bool:
     return e.kind == "plotly_chart" and e.text.startswith("Gradient") and "per layer" in e.text
 
 
+async def timed(v: Visitor, t: float, timeout: float) -> tuple[float, float, list[str]]:
+    """After a Train pressed at `t`: (seconds to the first gradient chart, to the finished run,
+    the page's errors); TimeoutError when either does not come within `timeout`."""
+    first = await v.wait_for(is_grad_chart, timeout, t)
+    done = await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished"), timeout, t)
+    await v.settle(done.t, timeout)
+    return first.t - t, done.t - t, v.errors()
+
+
 async def one_visitor(base: str, timeout: float, query: str = "seed=999") -> tuple[float, float, list[str]]:
     """Open the MLP lab, press Train; (seconds to the first gradient chart, to the finished run, errors)."""
     v = await Visitor(base, "MLP_Lab", query).open()
     try:
-        t = await v.click("Train")
-        first = await v.wait_for(is_grad_chart, timeout, t)
-        done = await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished"), timeout, t)
-        await v.settle(done.t, timeout)
-        return first.t - t, done.t - t, v.errors()
+        return await timed(v, await v.click("Train"), timeout)
     finally:
         await v.close()
 
@@ -76,10 +81,7 @@ async def crowd(base: str, queries: list[str], timeout: float, on_open=None) -> 
 
     async def follow(v: Visitor, t: float):
         try:
-            first = await v.wait_for(is_grad_chart, timeout, t)
-            done = await v.wait_for(lambda e: e.kind == "alert" and e.text.startswith("Finished"), timeout, t)
-            await v.settle(done.t, timeout)
-            return first.t - t, done.t - t, v.errors()
+            return await timed(v, t, timeout)
         except TimeoutError as err:
             return None, None, [f"timeout: {err}"[:200]]
         finally:
