@@ -40,7 +40,7 @@ class History:
     # the epochs a live redraw asked for); a live redraw draws the run up to that epoch.
     weights_epoch: int | None = field(default=None, repr=False, compare=False)
     # On a page: its copy of the model, made on demand with the latest weights it received
-    # (core/serving/workers.PageModel); read through net().
+    # (core/serving/weights.PageModel); read through net().
     lazy_model: Callable[[], nn.Module] | None = field(default=None, repr=False, compare=False)
 
     def net(self) -> nn.Module | None:

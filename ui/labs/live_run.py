@@ -29,7 +29,7 @@ from core.contract.config import changed_fields, from_stored
 from core.engine.labs import lab_of
 from core.engine.training import History
 from core.runs.recorder import Recorder
-from core.serving.workers import PageModel
+from core.serving.weights import PageModel
 from ui.common import state
 from ui.labs.run_area import area, stop_if_clicked  # noqa: F401 (area: the labs call live_run.area)
 from ui.labs.run_progress import Progress, Sharing

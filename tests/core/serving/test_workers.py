@@ -19,7 +19,8 @@ from core.base.paths import datasets_dir
 from core.contract.config import CNNConfig, MLPConfig
 from core.contract.presets import PRESETS
 from core.engine.training import data_for, train
-from core.serving.workers import InlinePool, PageModel, WorkerPool, _cpu
+from core.serving.weights import PageModel, cpu_weights
+from core.serving.workers import InlinePool, WorkerPool
 
 CFG = MLPConfig(n_samples=300, depth=3, width=16, epochs=4, dropout=0.2)
 
@@ -93,14 +94,14 @@ def test_a_pages_model_is_built_only_when_asked_for_and_holds_the_latest_weights
     split = data_for(CFG)
     early, final = train(replace(CFG, epochs=1), split=split), train(CFG, split=split)
     page = PageModel(lambda: lab_of(CFG).build(CFG, split))
-    page.receive(_cpu(early.model))
-    page.receive(_cpu(final.model))
+    page.receive(cpu_weights(early.model))
+    page.receive(cpu_weights(final.model))
     assert page.builds == 0
     model = page()
     assert page.builds == 1 and page() is model
     want = final.model.state_dict()
     assert all(torch.equal(model.state_dict()[k], want[k]) for k in want)
-    page.receive(_cpu(early.model))
+    page.receive(cpu_weights(early.model))
     assert page() is model and page.builds == 1
     assert all(torch.equal(model.state_dict()[k], v) for k, v in early.model.state_dict().items())
     fresh = PageModel(lambda: lab_of(CFG).build(CFG, split))()  # nothing received: the net as built

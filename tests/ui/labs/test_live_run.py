@@ -104,7 +104,7 @@ def test_a_live_redraw_shows_the_run_up_to_its_weights_and_shares_that_view():
 
     from core.contract.config import MLPConfig
     from core.engine.training import train
-    from core.serving.workers import PageModel
+    from core.serving.weights import PageModel
     from ui.common.plot import shared
     from ui.labs import training_charts as charts
 
